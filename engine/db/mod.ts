@@ -1,0 +1,30 @@
+/**
+ * Storage: one Db interface over PostgreSQL (postgres.js) or embedded PGlite,
+ * the migration runner, and the PGlite folder lock.
+ *
+ * @example
+ * ```ts
+ * const { db } = await openDb(config, { command: "engine", log });
+ * await migrate(db);
+ * const rows = await db.query("select count(*) as n from customers");
+ * ```
+ */
+export type { Db, DbBackend, Queryable, Row } from "./db.ts";
+export { PgCode, pgErrorCode } from "./db.ts";
+export { openDb, type OpenedDb } from "./open.ts";
+export { openPglite } from "./pglite.ts";
+export { openPostgres } from "./postgres.ts";
+export {
+  loadMigrations,
+  migrate,
+  type Migration,
+  type MigrationResult,
+  schemaVersion,
+} from "./migrate.ts";
+export {
+  acquireDataDirLock,
+  dataDirInUse,
+  type DataDirLock,
+  type LockHolder,
+  readDataDirLock,
+} from "./data_dir_lock.ts";

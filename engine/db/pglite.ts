@@ -1,0 +1,35 @@
+/** The embedded backend: PostgreSQL compiled to WebAssembly (PGlite), stored in a folder. */
+import { PGlite, type Transaction, types } from "@electric-sql/pglite";
+import type { Db, Queryable, Row } from "./db.ts";
+
+/** Opens (creating on first use) the PGlite database stored in `dataDir`, or in memory. */
+export async function openPglite(dataDir: string | undefined): Promise<Db> {
+  if (dataDir !== undefined) await Deno.mkdir(dataDir, { recursive: true });
+  const pg = await PGlite.create({
+    ...(dataDir === undefined ? {} : { dataDir }),
+    // Same number parsing as the PostgreSQL backend (see postgres.ts).
+    parsers: { [types.INT8]: Number, [types.NUMERIC]: Number },
+  });
+  await pg.exec("set time zone 'UTC'"); // As the PostgreSQL backend does.
+  return {
+    backend: "pglite",
+    ...queryable(pg),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+      pg.transaction((tx) => fn(queryable(tx))),
+    listen: async (channel, onNotify) => {
+      const unsubscribe = await pg.listen(channel, onNotify);
+      return () => unsubscribe();
+    },
+    close: () => pg.close(),
+  };
+}
+
+function queryable(pg: PGlite | Transaction): Queryable {
+  return {
+    query: async <T>(text: string, params: readonly unknown[] = []) =>
+      (await pg.query<T>(text, params as unknown[])).rows,
+    exec: async (text: string) => {
+      await pg.exec(text);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Every failure the engine reports, as one coded error type.
+ *
+ * Callers branch on `code`; the HTTP layer turns codes into problem responses
+ * in one place (engine/api/problem.ts). docs/errors.md lists every code.
+ *
+ * @example
+ * ```ts
+ * throw new EngineError("CUSTOMER_NOT_FOUND", `No customer "${id}"`);
+ * ```
+ */
+
+/** What kind of failure a code is; decides the HTTP status. */
+export type ErrorKind =
+  | "validation"
+  | "unprocessable"
+  | "not_found"
+  | "conflict"
+  | "too_large"
+  | "unsupported_media_type"
+  | "method_not_allowed"
+  | "unavailable"
+  | "internal";
+
+/** Each code with its kind and a short, stable title. */
+export const errorCatalog = {
+  VALIDATION_FAILED: { kind: "validation", title: "The request is not valid" },
+  MALFORMED_JSON: { kind: "validation", title: "The body is not valid JSON" },
+  UNKNOWN_CUSTOMER: { kind: "unprocessable", title: "The request names unknown customers" },
+  EVENT_TIME_OUT_OF_RANGE: {
+    kind: "unprocessable",
+    title: "Event times are outside the accepted range",
+  },
+  CUSTOMER_NOT_FOUND: { kind: "not_found", title: "Customer not found" },
+  CYCLE_NOT_FOUND: { kind: "not_found", title: "Cycle not found" },
+  ROUTE_NOT_FOUND: { kind: "not_found", title: "No such route" },
+  METHOD_NOT_ALLOWED: { kind: "method_not_allowed", title: "Method not allowed on this route" },
+  CYCLE_ALREADY_RUNNING: { kind: "conflict", title: "A cycle is already running" },
+  CUSTOMER_EXTERNAL_ID_TAKEN: {
+    kind: "conflict",
+    title: "The external id belongs to another customer",
+  },
+  PAYLOAD_TOO_LARGE: { kind: "too_large", title: "The body is too large" },
+  UNSUPPORTED_MEDIA_TYPE: {
+    kind: "unsupported_media_type",
+    title: "The body must be application/json",
+  },
+  CONFIG_INVALID: { kind: "internal", title: "The configuration is not valid" },
+  DATABASE_UNAVAILABLE: { kind: "unavailable", title: "The database is unavailable" },
+  DATA_DIR_IN_USE: { kind: "unavailable", title: "The data folder is in use" },
+  SCHEMA_TOO_NEW: { kind: "internal", title: "The database schema is newer than this engine" },
+  MIGRATION_FAILED: { kind: "internal", title: "A migration failed" },
+  MIGRATION_CHANGED: { kind: "internal", title: "An applied migration was changed" },
+  IMPORT_FAILED: { kind: "validation", title: "The import file is not valid" },
+  INTERNAL: { kind: "internal", title: "Internal error" },
+} as const satisfies Record<string, { kind: ErrorKind; title: string }>;
+
+/** A stable error code, e.g. `"VALIDATION_FAILED"`. */
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** One bad field: where it is (`events[3].occurredAt`) and what to do about it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Options of an EngineError beyond its code and message. */
+export interface EngineErrorOptions {
+  cause?: unknown;
+  issues?: readonly FieldIssue[];
+}
+
+/** The engine's one error type: a code from the catalog, a message a person can act on. */
+export class EngineError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: readonly FieldIssue[];
+
+  constructor(code: ErrorCode, message: string, options: EngineErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "EngineError";
+    this.code = code;
+    this.issues = options.issues ?? [];
+  }
+
+  /** The kind of failure, from the catalog. */
+  get kind(): ErrorKind {
+    return errorCatalog[this.code].kind;
+  }
+}
+
+/** True when `error` is an EngineError with the given code. */
+export function isEngineError(error: unknown, code?: ErrorCode): error is EngineError {
+  return error instanceof EngineError && (code === undefined || error.code === code);
+}
+
+/** Formats a path of keys and indexes the way our messages show it: `events[3].occurredAt`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}

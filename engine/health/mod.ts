@@ -1,0 +1,32 @@
+/**
+ * Health: a declarative, versioned model turns recent signals into a 0–100
+ * health score with named components and an at-risk score, kept as history.
+ *
+ * @example
+ * ```ts
+ * await ensureDefaultHealthModel(db);
+ * await scoreAllCustomers(db, { asOf: clock.now(), batchSize: 5000, changeThreshold: 5 });
+ * const health = await getCustomerHealth(db, "sup_000001", { historyDays: 90 });
+ * ```
+ */
+export {
+  componentSchema,
+  type HealthModel,
+  healthModelSchema,
+  type Measure,
+  type Scale,
+} from "./model_schema.ts";
+export { type CompiledHealthModel, compileHealthModel } from "./model_sql.ts";
+export {
+  activateHealthModel,
+  defaultHealthModel,
+  ensureDefaultHealthModel,
+  getActiveHealthModel,
+} from "./models.ts";
+export {
+  type CustomerHealth,
+  getCustomerHealth,
+  type HealthScore,
+  type HealthTrend,
+} from "./queries.ts";
+export { scoreAllCustomers, type ScoreOptions, type ScoreResult } from "./score.ts";

@@ -1,0 +1,140 @@
+/**
+ * Ingesting a batch of usage events: all or nothing, idempotent by event id,
+ * one statement for the batch, milestones evaluated in the same transaction.
+ */
+import { DAY_MS } from "../clock.ts";
+import type { Db } from "../db/mod.ts";
+import { EngineError, type FieldIssue } from "../errors.ts";
+import { unknownCustomerIds } from "./customers.ts";
+import type { UsageEvent } from "./event_schema.ts";
+import { evaluateMilestones } from "./milestones.ts";
+import { ensurePartitionsFor } from "./partitions.ts";
+
+/** What happened to a batch. */
+export interface IngestResult {
+  /** Events stored now. */
+  accepted: number;
+  /** Events ignored because their id was seen before (or earlier in the batch). */
+  duplicates: number;
+  duplicateIds: string[];
+  /** Milestones these events completed. */
+  milestonesAchieved: number;
+}
+
+/** Limits on event times. */
+export interface IngestLimits {
+  /** How far in the future an event may be (clock skew). */
+  futureToleranceSeconds: number;
+  /** Events older than this are outside retention and refused. */
+  retentionDays: number;
+}
+
+const MAX_LISTED_ISSUES = 50;
+
+/** Stores a validated batch; throws without storing anything if any event is unacceptable. */
+export async function ingestEvents(
+  db: Db,
+  events: readonly UsageEvent[],
+  options: { now: Date; limits: IngestLimits },
+): Promise<IngestResult> {
+  if (events.length === 0) {
+    return { accepted: 0, duplicates: 0, duplicateIds: [], milestonesAchieved: 0 };
+  }
+  assertTimesInRange(events, options.now, options.limits);
+  await ensurePartitionsFor(db, events.map((e) => e.occurredAt));
+  const payload = events.map((e, ord) => ({
+    event_id: e.id,
+    customer_id: e.customerId,
+    type: e.type,
+    user_id: e.userId ?? null,
+    occurred_at: e.occurredAt.toISOString(),
+    properties: e.properties,
+    ord,
+  }));
+  return await db.transaction(async (tx) => {
+    const unknown = await unknownCustomerIds(tx, events.map((e) => e.customerId));
+    if (unknown.size > 0) throw unknownCustomers(events, unknown);
+    const inserted = await tx.query<{ event_id: string; customer_id: string; type: string }>(
+      `with input as (
+         select distinct on (event_id) *
+         from json_to_recordset($1::json) as e(event_id text, customer_id text, type text,
+           user_id text, occurred_at timestamptz, properties jsonb, ord int)
+         order by event_id, ord
+       ),
+       fresh as (
+         insert into usage_event_ids (event_id, customer_id, occurred_at)
+         select event_id, customer_id, occurred_at from input
+         on conflict (event_id) do nothing
+         returning event_id
+       )
+       insert into usage_events (event_id, customer_id, type, user_id, occurred_at, received_at, properties)
+       select i.event_id, i.customer_id, i.type, i.user_id, i.occurred_at, $2, i.properties
+       from input i join fresh f using (event_id)
+       returning event_id, customer_id, type`,
+      [payload, options.now],
+    );
+    const stored = new Set(inserted.map((r) => r.event_id));
+    const duplicateIds = events.filter((e) => !stored.delete(e.id)).map((e) => e.id);
+    const { achieved } = inserted.length === 0 ? { achieved: 0 } : await evaluateMilestones(tx, {
+      customerIds: [...new Set(inserted.map((r) => r.customer_id))],
+      eventTypes: [...new Set(inserted.map((r) => r.type))],
+    });
+    return {
+      accepted: inserted.length,
+      duplicates: duplicateIds.length,
+      duplicateIds,
+      milestonesAchieved: achieved,
+    };
+  });
+}
+
+function assertTimesInRange(events: readonly UsageEvent[], now: Date, limits: IngestLimits): void {
+  const latest = now.getTime() + limits.futureToleranceSeconds * 1000;
+  const earliest = now.getTime() - limits.retentionDays * DAY_MS;
+  const issues: FieldIssue[] = [];
+  events.forEach((e, i) => {
+    const t = e.occurredAt.getTime();
+    if (t > latest) {
+      issues.push({
+        path: `events[${i}].occurredAt`,
+        message:
+          `${e.occurredAt.toISOString()} is in the future (more than ${limits.futureToleranceSeconds} s ` +
+          `ahead of the engine's clock, ${now.toISOString()}); check the sender's clock`,
+      });
+    } else if (t < earliest) {
+      issues.push({
+        path: `events[${i}].occurredAt`,
+        message:
+          `${e.occurredAt.toISOString()} is older than the ${limits.retentionDays}-day retention ` +
+          `window (DATA_RETENTION_DAYS); such events are not kept`,
+      });
+    }
+  });
+  if (issues.length > 0) {
+    throw new EngineError(
+      "EVENT_TIME_OUT_OF_RANGE",
+      `${issues.length} event(s) have a time outside the accepted range; nothing was stored`,
+      { issues: issues.slice(0, MAX_LISTED_ISSUES) },
+    );
+  }
+}
+
+function unknownCustomers(events: readonly UsageEvent[], unknown: Set<string>): EngineError {
+  const issues: FieldIssue[] = [];
+  events.forEach((e, i) => {
+    if (!unknown.has(e.customerId)) return;
+    issues.push({
+      path: `events[${i}].customerId`,
+      message: `no customer "${e.customerId}"; create it first with PUT /api/v1/customers/${
+        encodeURIComponent(e.customerId)
+      }`,
+    });
+  });
+  return new EngineError(
+    "UNKNOWN_CUSTOMER",
+    `${issues.length} event(s) name customers that do not exist (${
+      [...unknown].slice(0, 5).join(", ")
+    }${unknown.size > 5 ? ", …" : ""}); nothing was stored`,
+    { issues: issues.slice(0, MAX_LISTED_ISSUES) },
+  );
+}

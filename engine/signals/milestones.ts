@@ -1,0 +1,214 @@
+/**
+ * Milestones: a declarative catalog of onboarding steps (profile completed,
+ * first client added, …), each reached by a number of events of one type.
+ * Evaluation is set-based; reaching a milestone records it once and appends
+ * `milestone.achieved` to the event log in the same statement.
+ */
+import { z } from "zod";
+import type { Queryable } from "../db/mod.ts";
+import { parseOrThrow } from "../validation.ts";
+import defaultCatalog from "./milestone_catalog.json" with { type: "json" };
+
+/** One milestone of the catalog. */
+export const milestoneDefinitionSchema = z.strictObject({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a lower-case key like first_form_sent"),
+  name: z.string().min(1).max(100),
+  description: z.string().min(1).max(500),
+  eventType: z.string().min(1).max(64),
+  requiredCount: z.number().int().min(1).max(1_000),
+  dueDays: z.number().int().min(1).max(3_650).nullable().default(null),
+});
+
+/** A milestone definition. */
+export type MilestoneDefinition = z.output<typeof milestoneDefinitionSchema>;
+
+const catalogSchema = z.array(milestoneDefinitionSchema).refine(
+  (list) => new Set(list.map((m) => m.key)).size === list.length,
+  "milestone keys must be unique",
+);
+
+/** The catalog shipped with the engine (engine/signals/milestone_catalog.json). */
+export const defaultMilestoneCatalog: readonly MilestoneDefinition[] = parseOrThrow(
+  catalogSchema,
+  defaultCatalog,
+  { what: "milestone catalog" },
+);
+
+/** A customer's progress on one milestone. */
+export interface MilestoneProgress {
+  key: string;
+  name: string;
+  description: string;
+  achieved: boolean;
+  achievedAt: string | null;
+  userId: string | null;
+  progress: number;
+  target: number;
+  dueAt: string | null;
+  overdue: boolean;
+}
+
+/**
+ * Adds catalog milestones the database does not have yet (edits made in the
+ * database are kept) and progress rows for every customer.
+ */
+export async function ensureMilestoneCatalog(
+  db: Queryable,
+  catalog: readonly MilestoneDefinition[] = defaultMilestoneCatalog,
+): Promise<number> {
+  const rows = await db.query<{ key: string }>(
+    `with added as (
+       insert into milestone_definitions (key, name, description, event_type, required_count, due_days, position)
+       select key, name, description, event_type, required_count, due_days, position
+       from json_to_recordset($1::json) as m(key text, name text, description text,
+         event_type text, required_count int, due_days int, position int)
+       on conflict (key) do nothing
+       returning key, required_count, due_days
+     ),
+     progress as (
+       insert into success_milestones (customer_id, milestone_key, target, due_at)
+       select c.id, a.key, a.required_count, c.signup_date + a.due_days * interval '1 day'
+       from customers c cross join added a
+       on conflict do nothing
+     )
+     select key from added`,
+    [catalog.map((m, position) => ({
+      key: m.key,
+      name: m.name,
+      description: m.description,
+      event_type: m.eventType,
+      required_count: m.requiredCount,
+      due_days: m.dueDays,
+      position,
+    }))],
+  );
+  return rows.length;
+}
+
+/** The catalog as stored. */
+export async function listMilestoneDefinitions(db: Queryable): Promise<MilestoneDefinition[]> {
+  const rows = await db.query<{
+    key: string;
+    name: string;
+    description: string;
+    event_type: string;
+    required_count: number;
+    due_days: number | null;
+  }>(
+    `select key, name, description, event_type, required_count, due_days
+     from milestone_definitions order by position, key`,
+  );
+  return rows.map((r) => ({
+    key: r.key,
+    name: r.name,
+    description: r.description,
+    eventType: r.event_type,
+    requiredCount: r.required_count,
+    dueDays: r.due_days,
+  }));
+}
+
+/** Which milestones to evaluate; everything pending when empty. */
+export interface MilestoneScope {
+  customerIds?: readonly string[];
+  eventTypes?: readonly string[];
+  /** Only events up to this time count (for evaluating history). */
+  asOf?: Date;
+}
+
+/**
+ * Re-counts the pending milestones in scope from usage events, in one
+ * statement; marks reached ones achieved (once) and logs `milestone.achieved`.
+ * Returns how many were achieved now.
+ */
+export async function evaluateMilestones(
+  db: Queryable,
+  scope: MilestoneScope = {},
+): Promise<{ achieved: number }> {
+  const rows = await db.query<{ achieved: number }>(
+    `with scope as (
+       select m.customer_id, m.milestone_key, d.event_type, d.required_count
+       from success_milestones m join milestone_definitions d on d.key = m.milestone_key
+       where not m.achieved
+         and ($1::text[] is null or m.customer_id = any($1::text[]))
+         and ($2::text[] is null or d.event_type = any($2::text[]))
+     ),
+     ranked as (
+       select e.customer_id, e.type, e.occurred_at, e.user_id,
+         row_number() over w as n, count(*) over (partition by e.customer_id, e.type) as total
+       from usage_events e
+       where e.type in (select event_type from scope)
+         and e.customer_id in (select customer_id from scope)
+         and ($3::timestamptz is null or e.occurred_at <= $3)
+       window w as (partition by e.customer_id, e.type order by e.occurred_at, e.event_id)
+     ),
+     progress as (
+       select s.customer_id, s.milestone_key, s.required_count,
+         coalesce(max(r.total), 0) as total,
+         min(r.occurred_at) filter (where r.n = s.required_count) as achieved_at,
+         min(r.user_id) filter (where r.n = s.required_count) as user_id
+       from scope s
+       left join ranked r on r.customer_id = s.customer_id and r.type = s.event_type
+         and r.n <= s.required_count
+       group by s.customer_id, s.milestone_key, s.required_count
+     ),
+     updated as (
+       update success_milestones m
+       set progress = least(p.total, p.required_count), achieved = p.achieved_at is not null,
+         achieved_at = p.achieved_at, user_id = coalesce(p.user_id, m.user_id)
+       from progress p
+       where m.customer_id = p.customer_id and m.milestone_key = p.milestone_key
+         and not m.achieved
+         and (m.progress <> least(p.total, p.required_count) or p.achieved_at is not null)
+       returning m.customer_id, m.milestone_key, m.achieved, m.achieved_at, m.user_id
+     ),
+     logged as (
+       insert into event_log (type, customer_id, payload, occurred_at)
+       select 'milestone.achieved', customer_id,
+         jsonb_build_object('milestone', milestone_key, 'userId', user_id, 'achievedAt', achieved_at),
+         achieved_at
+       from updated where achieved
+       returning 1
+     )
+     select count(*) as achieved from logged`,
+    [scope.customerIds ?? null, scope.eventTypes ?? null, scope.asOf ?? null],
+  );
+  return { achieved: rows[0]?.achieved ?? 0 };
+}
+
+/** A customer's progress on every milestone of the catalog. */
+export async function getCustomerMilestones(
+  db: Queryable,
+  customerId: string,
+  now: Date,
+): Promise<MilestoneProgress[]> {
+  const rows = await db.query<{
+    key: string;
+    name: string;
+    description: string;
+    achieved: boolean;
+    achieved_at: Date | null;
+    user_id: string | null;
+    progress: number;
+    target: number;
+    due_at: Date | null;
+  }>(
+    `select d.key, d.name, d.description, m.achieved, m.achieved_at, m.user_id, m.progress,
+       m.target, m.due_at
+     from success_milestones m join milestone_definitions d on d.key = m.milestone_key
+     where m.customer_id = $1 order by d.position, d.key`,
+    [customerId],
+  );
+  return rows.map((r) => ({
+    key: r.key,
+    name: r.name,
+    description: r.description,
+    achieved: r.achieved,
+    achievedAt: r.achieved_at?.toISOString() ?? null,
+    userId: r.user_id,
+    progress: r.progress,
+    target: r.target,
+    dueAt: r.due_at?.toISOString() ?? null,
+    overdue: !r.achieved && r.due_at !== null && r.due_at.getTime() < now.getTime(),
+  }));
+}

@@ -1,0 +1,48 @@
+/**
+ * Signals in: customers (wedding suppliers), their usage events, and the
+ * milestones those events reach.
+ *
+ * @example
+ * ```ts
+ * const batch = parseOrThrow(eventBatchSchema(1000), body, { what: "event batch" });
+ * const result = await ingestEvents(db, batch.events, { now: clock.now(), limits });
+ * ```
+ */
+export {
+  type Customer,
+  customerIdSchema,
+  type CustomerInput,
+  customerInputSchema,
+  type CustomerRecord,
+  customerRecordSchema,
+  vendorTypes,
+} from "./customer_schema.ts";
+export {
+  assertCustomerExists,
+  getCustomer,
+  type ItemPath,
+  listCustomers,
+  unknownCustomerIds,
+  upsertCustomers,
+  type UpsertResult,
+} from "./customers.ts";
+export {
+  eventBatchSchema,
+  knownEventProperties,
+  type KnownEventType,
+  type UsageEvent,
+  usageEventSchema,
+} from "./event_schema.ts";
+export { ingestEvents, type IngestLimits, type IngestResult } from "./ingest.ts";
+export {
+  defaultMilestoneCatalog,
+  ensureMilestoneCatalog,
+  evaluateMilestones,
+  getCustomerMilestones,
+  listMilestoneDefinitions,
+  type MilestoneDefinition,
+  milestoneDefinitionSchema,
+  type MilestoneProgress,
+  type MilestoneScope,
+} from "./milestones.ts";
+export { ensureEventPartitions, ensurePartitionsFor, monthOf } from "./partitions.ts";
