@@ -41,6 +41,7 @@ const configSchema = z.object({
   DEMO_DATA: z.enum(["auto", "true", "false"]).default("auto"),
   DEMO_CUSTOMERS: positiveInt.default(500),
   CYCLE_SCHEDULE: cronExpression.default("0 * * * *"),
+  CYCLE_LEASE_SECONDS: positiveInt.default(60),
   SCORING_BATCH_SIZE: positiveInt.max(100_000).default(5_000),
   HEALTH_CHANGE_THRESHOLD: z.coerce.number().min(0).max(100).default(5),
   EVENT_BATCH_LIMIT: positiveInt.max(10_000).default(1_000),

@@ -36,6 +36,7 @@ export const errorCatalog = {
   ROUTE_NOT_FOUND: { kind: "not_found", title: "No such route" },
   METHOD_NOT_ALLOWED: { kind: "method_not_allowed", title: "Method not allowed on this route" },
   CYCLE_ALREADY_RUNNING: { kind: "conflict", title: "A cycle is already running" },
+  DATABASE_NOT_EMPTY: { kind: "conflict", title: "The database already has data" },
   CUSTOMER_EXTERNAL_ID_TAKEN: {
     kind: "conflict",
     title: "The external id belongs to another customer",

@@ -32,6 +32,16 @@ export interface Db extends Queryable {
    * wait for the transaction forever).
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Bulk-loads rows into `table` with COPY, many times faster than INSERT for
+   * large loads. Values are in `columns` order; objects are stored as JSON.
+   * The load is one statement: all rows or none.
+   */
+  copyRows(
+    table: string,
+    columns: readonly string[],
+    rows: Iterable<readonly unknown[]>,
+  ): Promise<void>;
   /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** Closes connections (and, for PGlite, flushes and releases the data folder). */

@@ -1,6 +1,7 @@
 /** The embedded backend: PostgreSQL compiled to WebAssembly (PGlite), stored in a folder. */
 import { PGlite, type Transaction, types } from "@electric-sql/pglite";
-import type { Db, Queryable, Row } from "./db.ts";
+import { encodeCopyText } from "./copy_text.ts";
+import type { Db, Queryable } from "./db.ts";
 
 /** Opens (creating on first use) the PGlite database stored in `dataDir`, or in memory. */
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
@@ -16,6 +17,13 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
     ...queryable(pg),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       pg.transaction((tx) => fn(queryable(tx))),
+    copyRows: async (table, columns, rows) => {
+      const text = encodeCopyText(rows);
+      if (text === "") return;
+      await pg.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'`, [], {
+        blob: new Blob([text]),
+      });
+    },
     listen: async (channel, onNotify) => {
       const unsubscribe = await pg.listen(channel, onNotify);
       return () => unsubscribe();

@@ -1,7 +1,10 @@
 /** The PostgreSQL backend, on postgres.js. */
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
+import { encodeCopyText } from "./copy_text.ts";
 import { EngineError } from "../errors.ts";
-import type { Db, Queryable, Row } from "./db.ts";
+import type { Db, Queryable } from "./db.ts";
 
 /** Options of openPostgres. */
 export interface PostgresOptions {
@@ -48,6 +51,13 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     ...queryable(sql),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       sql.begin((tx) => fn(queryable(tx))) as Promise<T>,
+    copyRows: async (table, columns, rows) => {
+      const text = encodeCopyText(rows);
+      if (text === "") return;
+      const target = await sql.unsafe(`copy ${table} (${columns.join(", ")}) from stdin`)
+        .writable();
+      await pipeline(Readable.from([text]), target);
+    },
     listen: async (channel, onNotify) => {
       const sub = await sql.listen(channel, onNotify);
       return () => sub.unlisten();

@@ -144,14 +144,14 @@ export async function assertCustomerExists(db: Queryable, id: string): Promise<v
   if (rows.length === 0) throw customerNotFound(id);
 }
 
-/** The ids among `ids` that name no stored customer. */
-export async function unknownCustomerIds(
-  db: Queryable,
-  ids: readonly string[],
-): Promise<Set<string>> {
+/**
+ * Locks the named customers against deletion until the transaction ends (as a
+ * foreign key would) and returns the ids among `ids` that name no customer.
+ */
+export async function lockCustomers(tx: Queryable, ids: readonly string[]): Promise<Set<string>> {
   const unique = [...new Set(ids)];
-  const rows = await db.query<{ id: string }>(
-    "select id from customers where id = any($1::text[])",
+  const rows = await tx.query<{ id: string }>(
+    "select id from customers where id = any($1::text[]) for key share",
     [unique],
   );
   const known = new Set(rows.map((r) => r.id));

@@ -5,7 +5,7 @@
 import { DAY_MS } from "../clock.ts";
 import type { Db } from "../db/mod.ts";
 import { EngineError, type FieldIssue } from "../errors.ts";
-import { unknownCustomerIds } from "./customers.ts";
+import { lockCustomers } from "./customers.ts";
 import type { UsageEvent } from "./event_schema.ts";
 import { evaluateMilestones } from "./milestones.ts";
 import { ensurePartitionsFor } from "./partitions.ts";
@@ -52,7 +52,7 @@ export async function ingestEvents(
     ord,
   }));
   return await db.transaction(async (tx) => {
-    const unknown = await unknownCustomerIds(tx, events.map((e) => e.customerId));
+    const unknown = await lockCustomers(tx, events.map((e) => e.customerId));
     if (unknown.size > 0) throw unknownCustomers(events, unknown);
     const inserted = await tx.query<{ event_id: string; customer_id: string; type: string }>(
       `with input as (
@@ -88,27 +88,25 @@ export async function ingestEvents(
   });
 }
 
+/** Why an event time is unacceptable, or null when it is fine. */
+export function eventTimeProblem(occurredAt: Date, now: Date, limits: IngestLimits): string | null {
+  const t = occurredAt.getTime();
+  if (t > now.getTime() + limits.futureToleranceSeconds * 1000) {
+    return `${occurredAt.toISOString()} is in the future (more than ${limits.futureToleranceSeconds} s ` +
+      `ahead of the engine's clock, ${now.toISOString()}); check the sender's clock`;
+  }
+  if (t < now.getTime() - limits.retentionDays * DAY_MS) {
+    return `${occurredAt.toISOString()} is older than the ${limits.retentionDays}-day retention ` +
+      `window (DATA_RETENTION_DAYS); such events are not kept`;
+  }
+  return null;
+}
+
 function assertTimesInRange(events: readonly UsageEvent[], now: Date, limits: IngestLimits): void {
-  const latest = now.getTime() + limits.futureToleranceSeconds * 1000;
-  const earliest = now.getTime() - limits.retentionDays * DAY_MS;
   const issues: FieldIssue[] = [];
   events.forEach((e, i) => {
-    const t = e.occurredAt.getTime();
-    if (t > latest) {
-      issues.push({
-        path: `events[${i}].occurredAt`,
-        message:
-          `${e.occurredAt.toISOString()} is in the future (more than ${limits.futureToleranceSeconds} s ` +
-          `ahead of the engine's clock, ${now.toISOString()}); check the sender's clock`,
-      });
-    } else if (t < earliest) {
-      issues.push({
-        path: `events[${i}].occurredAt`,
-        message:
-          `${e.occurredAt.toISOString()} is older than the ${limits.retentionDays}-day retention ` +
-          `window (DATA_RETENTION_DAYS); such events are not kept`,
-      });
-    }
+    const problem = eventTimeProblem(e.occurredAt, now, limits);
+    if (problem) issues.push({ path: `events[${i}].occurredAt`, message: problem });
   });
   if (issues.length > 0) {
     throw new EngineError(

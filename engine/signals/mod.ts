@@ -22,7 +22,7 @@ export {
   getCustomer,
   type ItemPath,
   listCustomers,
-  unknownCustomerIds,
+  lockCustomers,
   upsertCustomers,
   type UpsertResult,
 } from "./customers.ts";
@@ -33,7 +33,7 @@ export {
   type UsageEvent,
   usageEventSchema,
 } from "./event_schema.ts";
-export { ingestEvents, type IngestLimits, type IngestResult } from "./ingest.ts";
+export { eventTimeProblem, ingestEvents, type IngestLimits, type IngestResult } from "./ingest.ts";
 export {
   defaultMilestoneCatalog,
   ensureMilestoneCatalog,

@@ -1,0 +1,130 @@
+/** The Hono app: middleware, routes, and the one error path. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { EngineError, formatPath } from "../errors.ts";
+import type { Api, ApiDeps, ApiEnv } from "./deps.ts";
+import { asEngineError, problemOf, problemResponse } from "./problem.ts";
+import { registerCustomerRoutes } from "./routes/customers.ts";
+import { registerCycleRoutes } from "./routes/cycles.ts";
+import { registerEventRoutes } from "./routes/events.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
+import { registerMilestoneRoutes } from "./routes/milestones.ts";
+import { registerStatusRoutes } from "./routes/status.ts";
+
+const locationPrefix: Record<string, PropertyKey[]> = {
+  json: [],
+  query: ["query"],
+  param: ["path"],
+  header: ["header"],
+};
+
+/** Builds the engine's HTTP API. */
+export function createApi(deps: ApiDeps): Api {
+  const app: Api = new OpenAPIHono<ApiEnv>({
+    // Invalid input anywhere becomes one VALIDATION_FAILED problem with JSON paths.
+    defaultHook: (result) => {
+      if (result.success) return;
+      const prefix = locationPrefix[result.target] ?? [result.target];
+      const issues = result.error.issues.map((issue) => ({
+        path: formatPath([...prefix, ...issue.path]) || "(body)",
+        message: issue.message,
+      }));
+      const first = issues[0]!;
+      throw new EngineError(
+        "VALIDATION_FAILED",
+        `Invalid request: ${first.path}: ${first.message}${
+          issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""
+        }`,
+        { issues },
+      );
+    },
+  });
+
+  app.use("*", async function requestContext(c, next) {
+    const requestId = c.req.header("x-request-id")?.slice(0, 100) || crypto.randomUUID();
+    c.set("requestId", requestId);
+    const started = performance.now();
+    await next();
+    c.header("X-Request-Id", requestId);
+    deps.log.info("request", {
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.config.REQUEST_BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new EngineError(
+          "PAYLOAD_TOO_LARGE",
+          `The body is larger than ${deps.config.REQUEST_BODY_LIMIT_BYTES} bytes ` +
+            `(REQUEST_BODY_LIMIT_BYTES); send smaller batches`,
+        );
+      },
+    }),
+  );
+
+  registerStatusRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerCustomerRoutes(app, deps);
+  registerHealthRoutes(app, deps);
+  registerMilestoneRoutes(app, deps);
+  registerCycleRoutes(app, deps);
+
+  app.doc31("/api/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Customer success engine API",
+      version: "1.0.0",
+      description: "Signals in, health scores, milestones and evaluation cycles.",
+    },
+  });
+
+  app.onError((error, c) => {
+    const engineError = asEngineError(error);
+    const requestId = c.get("requestId") ?? "none";
+    if (engineError.code === "INTERNAL") {
+      deps.log.error("request failed", { requestId, path: c.req.path, error });
+    }
+    return problemResponse(problemOf(engineError, c.req.path, requestId), {
+      "X-Request-Id": requestId,
+    });
+  });
+
+  app.notFound((c) => {
+    const requestId = c.get("requestId") ?? "none";
+    const allowed = allowedMethods(app, c.req.path);
+    const error = allowed.length > 0
+      ? new EngineError(
+        "METHOD_NOT_ALLOWED",
+        `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}`,
+      )
+      : new EngineError(
+        "ROUTE_NOT_FOUND",
+        `No route ${c.req.method} ${c.req.path}; the API is described at /api/v1/openapi.json`,
+      );
+    const headers: Record<string, string> = { "X-Request-Id": requestId };
+    if (allowed.length > 0) headers.Allow = allowed.join(", ");
+    return problemResponse(problemOf(error, c.req.path, requestId), headers);
+  });
+
+  return app;
+}
+
+/** The methods that have a route matching `path`. */
+function allowedMethods(app: Api, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === "ALL") continue;
+    const pattern = new RegExp(
+      "^" + route.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+") + "$",
+    );
+    if (pattern.test(path)) methods.add(route.method);
+  }
+  return [...methods].sort();
+}

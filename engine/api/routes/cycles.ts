@@ -1,0 +1,83 @@
+/** Evaluation cycles: run one now, follow it, list past ones. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { getCycle, listCycles } from "../../schedule/mod.ts";
+import type { Api, ApiDeps } from "../deps.ts";
+import { cycleSchema, json, pageQuery, problems } from "../schemas.ts";
+
+/** Registers the cycle routes. */
+export function registerCycleRoutes(app: Api, deps: ApiDeps): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/cycles",
+      summary: "Run an evaluation cycle now",
+      description: "Answers 202 at once with the running cycle (follow it at its Location), " +
+        "or, with `?wait=true`, 200 once it has finished. 409 while another cycle runs.",
+      tags: ["Cycles"],
+      request: {
+        query: z.object({
+          wait: z.enum(["true", "false"]).default("false").openapi({
+            description: "Wait for the cycle to finish",
+          }),
+        }),
+      },
+      responses: {
+        200: json(cycleSchema, "The finished cycle (with wait=true)"),
+        202: json(cycleSchema, "The cycle started"),
+        ...problems(400, 409),
+      },
+    }),
+    async (c) => {
+      const { wait } = c.req.valid("query");
+      const started = await deps.cycles.start("api");
+      c.header("Location", `/api/v1/cycles/${started.cycle.id}`);
+      if (wait === "true") return c.json(await started.finished, 200);
+      return c.json(started.cycle, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/cycles",
+      summary: "Cycles, newest first",
+      tags: ["Cycles"],
+      request: { query: pageQuery },
+      responses: {
+        200: json(
+          z.object({ items: z.array(cycleSchema), nextCursor: z.string().nullable() }),
+          "A page of cycles",
+        ),
+        ...problems(400),
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const after = cursor === undefined ? undefined : Number(cursor);
+      const page = await listCycles(deps.db, {
+        limit,
+        ...(after !== undefined && Number.isInteger(after) ? { cursor: after } : {}),
+      });
+      return c.json({
+        items: page.cycles,
+        nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/cycles/{id}",
+      summary: "One cycle, with its stages, timings and counts",
+      tags: ["Cycles"],
+      request: {
+        params: z.object({
+          id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" } }),
+        }),
+      },
+      responses: { 200: json(cycleSchema, "The cycle"), ...problems(400, 404) },
+    }),
+    async (c) => c.json(await getCycle(deps.db, c.req.valid("param").id), 200),
+  );
+}

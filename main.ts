@@ -1,0 +1,114 @@
+/**
+ * The engine: configuration → database → migrations and defaults → demo data
+ * (on an empty embedded database) → HTTP API → schedules. Stops gracefully on
+ * SIGINT/SIGTERM: no new requests, running cycles finish, the database closes.
+ */
+import { progress, runCommand, say } from "./cli/output.ts";
+import { createApi } from "./engine/api/mod.ts";
+import { systemClock } from "./engine/clock.ts";
+import { describeStorage, loadConfig } from "./engine/config.ts";
+import { openDb } from "./engine/db/mod.ts";
+import { isDatabaseEmpty, seedDemoData } from "./engine/demo/mod.ts";
+import { EngineError } from "./engine/errors.ts";
+import { installEngine } from "./engine/install.ts";
+import { createLogger } from "./engine/log.ts";
+import { CycleRunner, evaluationStages, scheduleCycles } from "./engine/schedule/mod.ts";
+
+const DEMO_DAYS = 180;
+const DEMO_HISTORY_WEEKS = 12;
+
+await runCommand(async () => {
+  const config = loadConfig(Deno.env.toObject());
+  const log = createLogger({ level: config.LOG_LEVEL });
+  const clock = systemClock;
+  const { db, lock } = await openDb(config, { command: "engine", log });
+  const stopping = new AbortController();
+  let server: { port: number; finished: Promise<void> };
+  let cycles: CycleRunner;
+  try {
+    await installEngine(db, { config, now: clock.now(), log });
+    const wantDemo = config.DEMO_DATA === "true" ||
+      (config.DEMO_DATA === "auto" && config.DATABASE_URL === undefined);
+    if (wantDemo && await isDatabaseEmpty(db)) {
+      const bar = progress("Generating demo suppliers", config.DEMO_CUSTOMERS);
+      const result = await seedDemoData(db, {
+        customers: config.DEMO_CUSTOMERS,
+        days: DEMO_DAYS,
+        seed: 42,
+        asOf: clock.now(),
+        historyWeeks: DEMO_HISTORY_WEEKS,
+        scoringBatchSize: config.SCORING_BATCH_SIZE,
+        onProgress: (phase, done, total) => {
+          if (phase === "customers") bar.update(done, total);
+        },
+      });
+      bar.done(
+        `${result.customers} suppliers, ${result.events.toLocaleString("en")} events, ` +
+          `${result.scorings.toLocaleString("en")} health scores`,
+      );
+    }
+    cycles = new CycleRunner({
+      db,
+      clock,
+      log: log.child({ component: "cycles" }),
+      stages: evaluationStages(config),
+      leaseSeconds: config.CYCLE_LEASE_SECONDS,
+    });
+    const app = createApi({ db, clock, config, log: log.child({ component: "api" }), cycles });
+    server = await serve(app.fetch, config.HOST, config.PORT, stopping.signal);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${server.port}`;
+  await lock?.setUrl(url);
+  const scheduled = config.CUSTOMER_SUCCESS_ENABLED &&
+    scheduleCycles(cycles, { schedule: config.CYCLE_SCHEDULE, log, signal: stopping.signal });
+
+  say(`Customer success engine is running at ${url}`);
+  say(`  storage:   ${describeStorage(config)}`);
+  say(`  API:       ${url}/api/v1/openapi.json`);
+  say(`  health:    ${url}/api/customer-success/health`);
+  say(`  cycles:    ${scheduled ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC)` : "off"}`);
+  say(`  try:       curl '${url}/api/v1/customers?limit=3'`);
+  say("Press Ctrl+C to stop.");
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info("shutting down", { signal });
+    stopping.abort();
+    await server.finished;
+    await cycles.drain();
+    await db.close();
+    say("Stopped.");
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+});
+
+async function serve(
+  handler: (request: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+  signal: AbortSignal,
+): Promise<{ port: number; finished: Promise<void> }> {
+  try {
+    const { promise, resolve } = Promise.withResolvers<number>();
+    const server = Deno.serve(
+      { hostname, port, signal, onListen: (addr) => resolve(addr.port) },
+      handler,
+    );
+    return { port: await promise, finished: server.finished };
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new EngineError(
+        "CONFIG_INVALID",
+        `Port ${port} on ${hostname} is already in use: stop what uses it or set PORT to a free port`,
+      );
+    }
+    throw error;
+  }
+}
