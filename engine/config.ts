@@ -67,8 +67,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(input);
   if (!result.success) {
     const issues = zodIssues(result.error);
-    const lines = issues.map((i) => `${i.path}: ${i.message}`).join("\n");
-    throw new EngineError("CONFIG_INVALID", `Invalid configuration:\n${lines}`, { issues });
+    throw new EngineError(
+      "CONFIG_INVALID",
+      `Invalid configuration: ${issues.length} environment variable(s) must be fixed`,
+      { issues },
+    );
   }
   return Object.freeze(result.data);
 }

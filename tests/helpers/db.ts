@@ -28,6 +28,36 @@ export async function createTestDb(options: { migrated?: boolean } = {}): Promis
   return backend === "postgres" ? await createPostgresDb(migrated) : await createPgliteDb(migrated);
 }
 
+/** A database for an engine process (not opened here, so that process can hold it). */
+export interface TestDbEnv {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/** Creates a fresh database for a subprocess, migrated unless `migrated: false`. */
+export async function createTestDbEnv(options: { migrated?: boolean } = {}): Promise<TestDbEnv> {
+  const test = await createTestDb(options);
+  if (backend === "postgres") return { env: test.env, drop: test.drop };
+  await test.db.close(); // Leave the folder to the subprocess: one process per PGlite folder.
+  const dir = test.env.DATA_DIR!;
+  return { env: test.env, drop: () => Deno.remove(dir, { recursive: true }).catch(() => {}) };
+}
+
+/** Opens the database `env` points at (no process may hold it), runs `fn`, closes it. */
+export async function withDbAt<T>(
+  env: Record<string, string>,
+  fn: (db: Db) => Promise<T>,
+): Promise<T> {
+  const db = env.DATABASE_URL
+    ? await openPostgres(env.DATABASE_URL, { poolSize: 1 })
+    : await openPglite(env.DATA_DIR!);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Runs `fn` with a fresh migrated database and drops it afterwards. */
 export async function withTestDb(fn: (db: Db) => Promise<void>): Promise<void> {
   const test = await createTestDb();

@@ -18,8 +18,8 @@ async function seedPopulation(db: Db): Promise<void> {
     customer("sup_d", { signupDate: "2026-07-01" }),
   ], { now: NOW });
   const events: UsageEvent[] = [];
-  for (let day = 1; day <= 12; day++) events.push(usageEvent("sup_a", "login", daysAgo(day)));
-  for (const feature of ["contracts", "invoices", "gallery", "timeline", "forms"]) {
+  for (let day = 1; day <= 15; day++) events.push(usageEvent("sup_a", "login", daysAgo(day)));
+  for (const feature of ["contracts", "invoices", "gallery", "timeline", "forms", "reviews"]) {
     events.push(usageEvent("sup_a", "feature_used", daysAgo(3), { feature }));
   }
   events.push(usageEvent("sup_a", "profile_completed", daysAgo(150)));
@@ -52,16 +52,18 @@ Deno.test("scoreAllCustomers() scores active customers from the model's componen
       Object.fromEntries(Object.entries(a.latest!.components).map(([k, c]) => [k, c.score])),
       { engagement: 100, adoption: 100, milestones: 100, support: 100, billing: 100 },
     );
-    assertAlmostEquals(a.latest!.atRiskScore, 0.95, 0.01); // 1 day idle of 21
+    assertAlmostEquals(a.latest!.atRiskScore, 1.79, 0.01); // 25% weight × 1 idle day of 14
 
     const b = await getCustomerHealth(db, "sup_b", { historyDays: 90 });
-    assertEquals(b.latest?.components.engagement, { score: 25, value: 3, weight: 30 });
-    assertEquals(b.latest?.components.adoption, { score: 20, value: 1, weight: 20 });
+    assertEquals(b.latest?.components.engagement, { score: 20, value: 3, weight: 30 });
+    assertEquals(b.latest?.components.adoption, { score: 16.67, value: 1, weight: 20 });
     assertEquals(b.latest?.components.support, { score: 50, value: 2, weight: 15 });
     assertEquals(b.latest?.components.billing, { score: 50, value: 1, weight: 15 });
-    assertEquals(b.latest?.score, 26.5);
-    assertAlmostEquals(b.latest!.atRiskScore, 53.62, 0.01);
-    assertEquals(b.latest?.atRiskFactors, { lowHealth: 73.5, decline: 0, inactivity: 47.62 });
+    // (30×20 + 20×16.67 + 20×0 + 15×50 + 15×50) / 100
+    assertEquals(b.latest?.score, 24.33);
+    // 0.5 × (100 − 24.33) + 0.25 × 0 + 0.25 × (10 idle days / 14 × 100)
+    assertAlmostEquals(b.latest!.atRiskScore, 55.69, 0.01);
+    assertEquals(b.latest?.atRiskFactors, { lowHealth: 75.67, decline: 0, inactivity: 71.43 });
     assertEquals(b.trend.direction, "unknown");
 
     const none = await getCustomerHealth(db, "sup_c", { historyDays: 90 });
@@ -77,19 +79,22 @@ Deno.test("scoreAllCustomers() keeps history and measures decline against the pa
     await scoreAllCustomers(db, { ...scoreOptions, batchSize: 500, asOf: later });
 
     const b = await getCustomerHealth(db, "sup_b", { historyDays: 90 });
+    // Nothing in the 30-day windows any more; the failed payment is still in billing's 60 days.
     assertEquals(b.latest?.score, 22.5);
-    assertAlmostEquals(b.latest!.atRiskFactors.decline, 13.33, 0.01);
-    assertAlmostEquals(b.latest!.atRiskScore, 69.17, 0.01);
-    assertEquals(b.trend, { change7d: -4, change30d: -4, direction: "declining" });
-    assertEquals(b.history.map((h) => h.score), [26.5, 22.5]);
+    // (24.33 − 22.5) / 30 points × 100
+    assertAlmostEquals(b.latest!.atRiskFactors.decline, 6.1, 0.01);
+    // 0.5 × 77.5 + 0.25 × 6.1 + 0.25 × 100 (41 idle days)
+    assertAlmostEquals(b.latest!.atRiskScore, 65.28, 0.01);
+    assertEquals(b.trend, { change7d: -1.83, change30d: -1.83, direction: "stable" });
+    assertEquals(b.history.map((h) => h.score), [24.33, 22.5]);
 
     const { events } = await readDomainEvents(db, {
       customerId: "sup_b",
       types: ["health.changed"],
     });
     assertEquals(events.map((e) => [e.payload.previousScore, e.payload.score]), [
-      [null, 26.5],
-      [26.5, 22.5],
+      [null, 24.33],
+      [24.33, 22.5],
     ]);
   });
 });

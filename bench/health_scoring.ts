@@ -1,0 +1,206 @@
+/**
+ * `deno task bench:health`: scores a population of demo suppliers end to end
+ * on real PostgreSQL with the engine's set-based path, scores a sample the
+ * naive way (one customer at a time) as the baseline, checks both agree, and
+ * prints customers/s and their ratio. bench/README.md explains the method.
+ *
+ *   --customers N       population size (default 100,000)
+ *   --days N            days of everyday usage (default 30)
+ *   --seed N            random seed of the population (default 42)
+ *   --as-of DATE        the "today" of the data (default 2026-11-01)
+ *   --naive-sample N    customers the naive baseline scores (default 2,000)
+ *   --batch-sizes LIST  batch sizes to measure, the first is the headline
+ *                       (default: SCORING_BATCH_SIZE, then 2,000 and 20,000)
+ *   --database NAME     database to create and use on the server (default cs_bench)
+ *   --reseed            seed again even if the database holds this population
+ *
+ * The server is BENCH_DATABASE_URL, else DATABASE_URL, else local PostgreSQL.
+ * Exits non-zero only if the two paths disagree on scores (or on errors);
+ * targets are informational.
+ */
+import { parseArgs } from "node:util";
+import { runCommand, say, warn } from "../cli/output.ts";
+import { loadConfig } from "../engine/config.ts";
+import type { Db } from "../engine/db/mod.ts";
+import { EngineError } from "../engine/errors.ts";
+import { getActiveHealthModel } from "../engine/health/mod.ts";
+import { describeServer, openBenchDatabase } from "./health/database.ts";
+import { bar, seedProgress } from "./health/progress.ts";
+import {
+  compareScores,
+  measureNaive,
+  measureSetBased,
+  type NaivePass,
+  sampleCustomers,
+  type ScoreCheck,
+  type SetBasedPass,
+} from "./health/passes.ts";
+import {
+  countActiveCustomers,
+  ensurePopulation,
+  type Population,
+  restoreHealthState,
+} from "./health/population.ts";
+import { type BenchResult, formatReport, saveResult, verdictOf } from "./health/report.ts";
+
+const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
+const HOUR_MS = 3_600_000;
+
+/** The run's parameters, from the command line and the configuration. */
+interface BenchArgs {
+  customers: number;
+  days: number;
+  seed: number;
+  asOf: Date;
+  naiveSample: number;
+  batchSizes: number[];
+  database: string;
+  reseed: boolean;
+}
+
+await runCommand(async () => {
+  const config = loadConfig(Deno.env.toObject());
+  const args = parseBenchArgs(Deno.args, config.SCORING_BATCH_SIZE);
+  const serverUrl = Deno.env.get("BENCH_DATABASE_URL") ?? config.DATABASE_URL ?? DEFAULT_SERVER;
+  const db = await openBenchDatabase(serverUrl, { name: args.database, poolSize: 4 });
+  try {
+    const { customers, days, seed, asOf } = args;
+    const population = await ensurePopulation(db, { customers, days, seed, asOf }, {
+      reseed: args.reseed,
+      scoringBatchSize: config.SCORING_BATCH_SIZE,
+      retentionDays: config.DATA_RETENTION_DAYS,
+      onProgress: seedProgress(),
+    });
+    const result = await measure(db, population, args, {
+      changeThreshold: config.HEALTH_CHANGE_THRESHOLD,
+      server: describeServer(serverUrl, args.database),
+    });
+    const verdict = verdictOf(result);
+    say();
+    for (const line of formatReport(result, verdict)) say(line);
+    warn(`\nFigures saved to ${await saveResult(result, verdict)}`);
+    if (!verdict.scoresAgree) {
+      throw new EngineError(
+        "INTERNAL",
+        "The naive and set-based paths computed different scores, so the ratio means nothing; " +
+          "see the disagreements in the JSON results",
+      );
+    }
+  } finally {
+    await db.close();
+  }
+});
+
+/**
+ * Runs the naive sample, then each set-based pass, all scoring one hour after
+ * the seed's scoring (the next hourly cycle), each from the same state.
+ */
+async function measure(
+  db: Db,
+  population: Population,
+  args: BenchArgs,
+  options: { changeThreshold: number; server: string },
+): Promise<BenchResult> {
+  const { changeThreshold } = options;
+  await restoreHealthState(db, population.asOf); // Leftovers of an interrupted run.
+  const asOf = new Date(population.asOf.getTime() + HOUR_MS);
+  const activeCustomers = await countActiveCustomers(db, asOf);
+  const naive = await measureNaiveSample(db, asOf, args.naiveSample, changeThreshold);
+  const passes: SetBasedPass[] = [];
+  const checks: ScoreCheck[] = [];
+  for (const batchSize of args.batchSizes) {
+    const progress = bar(`Set-based scoring, batch ${batchSize.toLocaleString("en")}`);
+    passes.push(
+      await measureSetBased(db, {
+        asOf,
+        batchSize,
+        changeThreshold,
+        onProgress: (done, total) => progress.update(done, total),
+      }),
+    );
+    progress.done();
+    checks.push(await compareScores(db, naive.scores, asOf));
+    await restoreHealthState(db, population.asOf);
+  }
+  const { scores: _scores, ...naiveFigures } = naive;
+  return {
+    date: new Date().toISOString(),
+    server: options.server,
+    postgres: await serverVersion(db),
+    cores: navigator.hardwareConcurrency,
+    population,
+    scoringAsOf: asOf,
+    activeCustomers,
+    naive: naiveFigures,
+    passes,
+    checks,
+  };
+}
+
+async function measureNaiveSample(
+  db: Db,
+  asOf: Date,
+  size: number,
+  changeThreshold: number,
+): Promise<NaivePass> {
+  const model = await getActiveHealthModel(db);
+  const ids = await sampleCustomers(db, asOf, size);
+  const progress = bar("Naive scoring, one customer at a time", ids.length);
+  const naive = await measureNaive(db, ids, {
+    model,
+    asOf,
+    changeThreshold,
+    onProgress: (done) => progress.update(done, ids.length),
+  });
+  progress.done();
+  return naive;
+}
+
+async function serverVersion(db: Db): Promise<string> {
+  const [row] = await db.query<{ server_version: string }>("show server_version");
+  return row?.server_version.split(" ")[0] ?? "unknown";
+}
+
+function parseBenchArgs(argv: string[], configuredBatchSize: number): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      customers: { type: "string", default: "100000" },
+      days: { type: "string", default: "30" },
+      seed: { type: "string", default: "42" },
+      "as-of": { type: "string", default: "2026-11-01" },
+      "naive-sample": { type: "string", default: "2000" },
+      "batch-sizes": { type: "string", default: `${configuredBatchSize},2000,20000` },
+      database: { type: "string", default: "cs_bench" },
+      reseed: { type: "boolean", default: false },
+    },
+  });
+  const asOf = new Date(values["as-of"]);
+  if (Number.isNaN(asOf.getTime())) {
+    throw new EngineError("VALIDATION_FAILED", `--as-of "${values["as-of"]}" is not a date`);
+  }
+  const batchSizes = values["batch-sizes"].split(",").map((text) =>
+    wholeNumber("--batch-sizes", text.trim(), 1, 100_000)
+  );
+  return {
+    customers: wholeNumber("--customers", values.customers, 1, 1_000_000),
+    days: wholeNumber("--days", values.days, 1, 365),
+    seed: wholeNumber("--seed", values.seed, 0, 2 ** 31),
+    asOf,
+    naiveSample: wholeNumber("--naive-sample", values["naive-sample"], 1, 100_000),
+    batchSizes: [...new Set(batchSizes)],
+    database: values.database,
+    reseed: values.reseed,
+  };
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new EngineError(
+      "VALIDATION_FAILED",
+      `${flag} must be a whole number from ${min} to ${max}, not "${text}"`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,94 @@
+import { assertEquals, assertRejects } from "../../helpers/assert.ts";
+import type { Clock } from "../../../engine/clock.ts";
+import { EngineError } from "../../../engine/errors.ts";
+import { silentLogger } from "../../../engine/log.ts";
+import {
+  CycleRunner,
+  type CycleStageDefinition,
+  startCycle,
+} from "../../../engine/schedule/mod.ts";
+import { withTestDb } from "../../helpers/db.ts";
+import { NOW } from "../../helpers/fixtures.ts";
+
+function movableClock(start: Date): Clock & { advance(ms: number): void } {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (ms) => (now += ms) };
+}
+
+Deno.test("a cycle whose engine died (no heartbeat within the lease) is abandoned and a new one starts", async () => {
+  await withTestDb(async (db) => {
+    const dead = await startCycle(db, { trigger: "schedule", now: NOW, leaseSeconds: 60 });
+    const soon = new Date(NOW.getTime() + 30_000);
+    const refused = await assertRejects(
+      () => startCycle(db, { trigger: "api", now: soon, leaseSeconds: 60 }),
+      EngineError,
+    );
+    assertEquals(refused.code, "CYCLE_ALREADY_RUNNING");
+    const later = new Date(NOW.getTime() + 120_000);
+    const fresh = await startCycle(db, { trigger: "api", now: later, leaseSeconds: 60 });
+    assertEquals(fresh.status, "running");
+    const [old] = await db.query<{ status: string; error: string }>(
+      "select status, error from cycles where id = $1",
+      [dead.id],
+    );
+    assertEquals(old?.status, "abandoned");
+    assertEquals(old?.error, "its engine stopped sending heartbeats (crashed or was killed)");
+  });
+});
+
+Deno.test("two engines firing for the same schedule tick run it once", async () => {
+  await withTestDb(async (db) => {
+    const slot = new Date("2026-06-15T12:00:00Z");
+    const first = await startCycle(db, {
+      trigger: "schedule",
+      now: NOW,
+      leaseSeconds: 60,
+      scheduleSlot: slot,
+    });
+    await db.query("update cycles set status = 'succeeded', finished_at = $2 where id = $1", [
+      first.id,
+      NOW,
+    ]);
+    const second = await assertRejects(
+      () => startCycle(db, { trigger: "schedule", now: NOW, leaseSeconds: 60, scheduleSlot: slot }),
+      EngineError,
+    );
+    assertEquals(second.code, "CYCLE_ALREADY_RUNNING");
+    assertEquals(second.message, "Another engine already ran this scheduled cycle");
+  });
+});
+
+Deno.test("CycleRunner records each stage's timing and counts, and a failing stage fails the cycle", async () => {
+  await withTestDb(async (db) => {
+    const clock = movableClock(NOW);
+    const stages: CycleStageDefinition[] = [
+      {
+        name: "first",
+        run: () => {
+          clock.advance(250);
+          return Promise.resolve({ items: 3 });
+        },
+      },
+      { name: "broken", run: () => Promise.reject(new Error("model file is corrupt")) },
+      { name: "never", run: () => Promise.resolve({}) },
+    ];
+    const runner = new CycleRunner({ db, clock, log: silentLogger, stages, leaseSeconds: 60 });
+    const cycle = await runner.run("cli");
+    assertEquals(cycle.status, "failed");
+    assertEquals(cycle.error, "Stage broken failed: model file is corrupt");
+    assertEquals(cycle.stages.map((s) => [s.name, s.durationMs, s.counts]), [
+      ["first", 250, { items: 3 }],
+      ["broken", null, {}],
+    ]);
+    assertEquals(cycle.stages[1]?.error, "model file is corrupt");
+    // The failed cycle no longer blocks the next one.
+    const next = await new CycleRunner({
+      db,
+      clock,
+      log: silentLogger,
+      stages: [],
+      leaseSeconds: 60,
+    }).run("cli");
+    assertEquals(next.status, "succeeded");
+  });
+});

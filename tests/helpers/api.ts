@@ -1,0 +1,76 @@
+/** The API in process (Hono's app.request) over a fresh test database. */
+import { type Api, createApi } from "../../engine/api/mod.ts";
+import type { Clock } from "../../engine/clock.ts";
+import { type Config, loadConfig } from "../../engine/config.ts";
+import type { Db } from "../../engine/db/mod.ts";
+import { silentLogger } from "../../engine/log.ts";
+import { CycleRunner, evaluationStages } from "../../engine/schedule/mod.ts";
+import { withTestDb } from "./db.ts";
+import { installDefaults, NOW } from "./fixtures.ts";
+
+/** A response as a client sees it. */
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // Response bodies are whatever JSON the route returns; tests assert on their fields.
+  // deno-lint-ignore no-explicit-any
+  body: any;
+}
+
+/** What a test gets to drive the API. */
+export interface ApiTest {
+  app: Api;
+  db: Db;
+  config: Config;
+  cycles: CycleRunner;
+  /** Sends a request; `body` is sent as JSON unless it is a string. */
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse>;
+}
+
+/** Runs `fn` against a fresh API; `env` overrides configuration. */
+export async function withApi(
+  fn: (api: ApiTest) => Promise<void>,
+  options: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<void> {
+  await withTestDb(async (db) => {
+    await installDefaults(db);
+    const config = loadConfig(options.env ?? {});
+    const clock = options.clock ?? { now: () => NOW };
+    const cycles = new CycleRunner({
+      db,
+      clock,
+      log: silentLogger,
+      stages: evaluationStages(config),
+      leaseSeconds: config.CYCLE_LEASE_SECONDS,
+    });
+    const app = createApi({ db, clock, config, log: silentLogger, cycles });
+    const call: ApiTest["call"] = async (method, path, body, headers = {}) => {
+      const init: RequestInit = { method, headers: { ...headers } };
+      if (body !== undefined) {
+        init.body = typeof body === "string" ? body : JSON.stringify(body);
+        if (typeof body !== "string") {
+          (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+        }
+      }
+      const response = await app.request(path, init);
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === "" ? null : JSON.parse(text);
+      } catch {
+        // Not JSON: keep the text.
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    };
+    try {
+      await fn({ app, db, config, cycles, call });
+    } finally {
+      await cycles.drain();
+    }
+  });
+}

@@ -1,0 +1,103 @@
+/** Running the engine and its commands as real processes, as a user does. */
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** What a finished process printed. */
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `deno run -A <script> ...args` in the project with `env` added; waits for it to end. */
+export async function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<ProcessResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-cron", script, ...args],
+    cwd: ROOT,
+    env: { ...env, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** A running engine process. */
+export interface EngineProcess {
+  url: string;
+  /** Sends `signal` and waits for the process to end. */
+  stop(signal?: Deno.Signal): Promise<ProcessResult>;
+}
+
+/** Starts main.ts with `env` and waits until it prints its URL (or ends, which throws). */
+export async function startEngine(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<EngineProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-cron", "main.ts"],
+    cwd: ROOT,
+    env: { PORT: "0", LOG_LEVEL: "warn", ...env, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stdout = "";
+  let stderr = "";
+  const { promise: listening, resolve, reject } = Promise.withResolvers<string>();
+  const drain = async (stream: ReadableStream<Uint8Array>, onText: (text: string) => void) => {
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) onText(text);
+  };
+  const reading = Promise.all([
+    drain(child.stdout, (text) => {
+      stdout += text;
+      const match = /running at (http:\/\/\S+)/.exec(stdout);
+      if (match) resolve(match[1]!);
+    }),
+    drain(child.stderr, (text) => (stderr += text)),
+  ]);
+  const status = child.status.then((s) => {
+    reject(
+      new Error(`The engine exited with code ${s.code} before listening:\n${stdout}\n${stderr}`),
+    );
+    return s;
+  });
+  const timer = setTimeout(
+    () => reject(new Error(`The engine did not start in ${timeoutMs} ms:\n${stderr}`)),
+    timeoutMs,
+  );
+  try {
+    const url = await listening;
+    return {
+      url,
+      stop: async (signal = "SIGTERM") => {
+        try {
+          child.kill(signal);
+        } catch {
+          // Already ended.
+        }
+        const { code } = await status;
+        await reading;
+        return { code, stdout, stderr };
+      },
+    };
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already ended.
+    }
+    await status;
+    await reading;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
