@@ -70,7 +70,8 @@ function queryable(sql: postgres.Sql | postgres.TransactionSql): Queryable {
   return {
     query: async <T>(text: string, params: readonly unknown[] = []) =>
       // postgres.js types parameters as its own JSON-ish union; ours are plain values.
-      (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
+      // A plain array, as PGlite returns: postgres.js's Result subclass has extra fields.
+      Array.from(await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as T[],
     exec: async (text: string) => {
       await sql.unsafe(text);
     },

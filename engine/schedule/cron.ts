@@ -1,6 +1,7 @@
 /** Registers the evaluation cycle with Deno.cron. */
 import { isEngineError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { Cycle } from "./cycles.ts";
 import type { CycleRunner } from "./runner.ts";
 
 /**
@@ -17,15 +18,28 @@ export function scheduleCycles(
     return false;
   }
   Deno.cron("evaluation-cycle", options.schedule, { signal: options.signal }, async () => {
-    const slot = new Date();
-    slot.setUTCSeconds(0, 0);
-    try {
-      await runner.run("schedule", { scheduleSlot: slot });
-    } catch (error) {
-      if (isEngineError(error, "CYCLE_ALREADY_RUNNING")) {
-        options.log.info("scheduled cycle skipped", { reason: error.message });
-      } else options.log.error("scheduled cycle could not start", { error });
-    }
+    await runScheduledTick(runner, { now: new Date(), log: options.log });
   });
   return true;
+}
+
+/**
+ * One cron tick: runs the tick's cycle unless a cycle runs already or another
+ * engine took this tick (both are logged and skipped, not errors). Returns the
+ * cycle it ran, or null.
+ */
+export async function runScheduledTick(
+  runner: CycleRunner,
+  options: { now: Date; log: Logger },
+): Promise<Cycle | null> {
+  const slot = new Date(options.now);
+  slot.setUTCSeconds(0, 0);
+  try {
+    return await runner.run("schedule", { scheduleSlot: slot });
+  } catch (error) {
+    if (isEngineError(error, "CYCLE_ALREADY_RUNNING")) {
+      options.log.info("scheduled cycle skipped", { reason: error.message });
+    } else options.log.error("scheduled cycle could not start", { error });
+    return null;
+  }
 }

@@ -19,7 +19,7 @@ export {
   runningCycle,
   startCycle,
 } from "./cycles.ts";
-export { scheduleCycles } from "./cron.ts";
+export { runScheduledTick, scheduleCycles } from "./cron.ts";
 export { evaluationStages } from "./evaluation.ts";
 export {
   CycleRunner,

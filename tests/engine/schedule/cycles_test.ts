@@ -1,10 +1,11 @@
 import { assertEquals, assertRejects } from "../../helpers/assert.ts";
 import type { Clock } from "../../../engine/clock.ts";
 import { EngineError } from "../../../engine/errors.ts";
-import { silentLogger } from "../../../engine/log.ts";
+import { createLogger, silentLogger } from "../../../engine/log.ts";
 import {
   CycleRunner,
   type CycleStageDefinition,
+  runScheduledTick,
   startCycle,
 } from "../../../engine/schedule/mod.ts";
 import { withTestDb } from "../../helpers/db.ts";
@@ -90,5 +91,25 @@ Deno.test("CycleRunner records each stage's timing and counts, and a failing sta
       leaseSeconds: 60,
     }).run("cli");
     assertEquals(next.status, "succeeded");
+  });
+});
+
+Deno.test("a cron tick runs one cycle; the same tick on a second engine is skipped quietly", async () => {
+  await withTestDb(async (db) => {
+    const lines: string[] = [];
+    const log = createLogger({ level: "info", write: (line) => lines.push(line) });
+    const engine = (clock: Clock) =>
+      new CycleRunner({ db, clock, log, stages: [], leaseSeconds: 60 });
+    const tick = new Date("2026-06-15T13:00:00.250Z");
+    const ran = await runScheduledTick(engine({ now: () => tick }), { now: tick, log });
+    assertEquals([ran?.trigger, ran?.status], ["schedule", "succeeded"]);
+    const skipped = await runScheduledTick(engine({ now: () => tick }), {
+      now: new Date(tick.getTime() + 900),
+      log,
+    });
+    assertEquals(skipped, null);
+    assertEquals(JSON.parse(lines.at(-1)!).message, "scheduled cycle skipped");
+    const [row] = await db.query<{ n: number }>("select count(*)::int as n from cycles");
+    assertEquals(row?.n, 1);
   });
 });
