@@ -13,6 +13,7 @@ import { EngineError } from "./engine/errors.ts";
 import { installEngine } from "./engine/install.ts";
 import { createLogger } from "./engine/log.ts";
 import { CycleRunner, evaluationStages, scheduleCycles } from "./engine/schedule/mod.ts";
+import { scoringSettings } from "./engine/health/mod.ts";
 
 const DEMO_DAYS = 180;
 const DEMO_HISTORY_WEEKS = 12;
@@ -37,7 +38,7 @@ await runCommand(async () => {
         seed: 42,
         asOf: clock.now(),
         historyWeeks: DEMO_HISTORY_WEEKS,
-        scoringBatchSize: config.SCORING_BATCH_SIZE,
+        scoring: scoringSettings(config),
         onProgress: (phase, done, total) => {
           if (phase === "customers") bar.update(done, total);
         },

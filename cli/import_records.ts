@@ -41,6 +41,13 @@ async function* readNdjson(path: string): AsyncGenerator<FileRecord> {
   const emit = function* (text: string): Generator<FileRecord> {
     line++;
     if (text.trim() === "") return;
+    if (line === 1 && text.trimStart().startsWith("[")) {
+      throw new EngineError(
+        "IMPORT_FAILED",
+        `${path} is a JSON array; the importer reads NDJSON, one JSON object per line. ` +
+          `Convert it with: jq -c '.[]' ${path} > records.ndjson`,
+      );
+    }
     try {
       yield { line, value: JSON.parse(text) };
     } catch {

@@ -5,7 +5,7 @@
  */
 import { systemClock } from "../engine/clock.ts";
 import { loadConfig } from "../engine/config.ts";
-import { EngineError } from "../engine/errors.ts";
+import { EngineError, errorCatalog, type ErrorCode } from "../engine/errors.ts";
 import { createLogger } from "../engine/log.ts";
 import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
 import { accessDatabase } from "./database.ts";
@@ -20,7 +20,13 @@ await runCommand(async () => {
     say(`The engine at ${access.engineUrl} holds the database; running the cycle there`);
     const response = await fetch(`${access.engineUrl}/api/v1/cycles?wait=true`, { method: "POST" });
     const body = await response.json();
-    if (!response.ok) throw new EngineError("INTERNAL", body.detail ?? `HTTP ${response.status}`);
+    if (!response.ok) {
+      // Keep the engine's code (e.g. CYCLE_ALREADY_RUNNING), so the message and exit match.
+      const code = typeof body.code === "string" && body.code in errorCatalog
+        ? body.code as ErrorCode
+        : "INTERNAL";
+      throw new EngineError(code, body.detail ?? `HTTP ${response.status}`);
+    }
     cycle = body as Cycle;
   } else {
     const db = access.db;

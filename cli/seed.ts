@@ -1,7 +1,7 @@
 /**
  * `deno task seed`: fills an empty database with demo wedding suppliers.
  *
- *   --customers N      how many suppliers (default 500; 100 to 1,000,000)
+ *   --customers N      how many suppliers (default 500; 1 to 1,000,000)
  *   --days N           days of everyday usage history (default 180)
  *   --seed N           random seed (default 42): same seed and date, same data
  *   --as-of DATE       the "today" of the data (default: now)
@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import { describeStorage, loadConfig } from "../engine/config.ts";
 import { seedDemoData, type SeedPhase } from "../engine/demo/mod.ts";
+import { scoringSettings } from "../engine/health/mod.ts";
 import { EngineError, isEngineError } from "../engine/errors.ts";
 import { createLogger } from "../engine/log.ts";
 import { accessDatabase } from "./database.ts";
@@ -58,7 +59,7 @@ await runCommand(async () => {
       seed,
       asOf,
       historyWeeks,
-      scoringBatchSize: config.SCORING_BATCH_SIZE,
+      scoring: scoringSettings(config),
       reset: values.reset,
       onProgress: (phase, done, total) => {
         let bar = bars.get(phase);

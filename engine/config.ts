@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { EngineError } from "./errors.ts";
 import { zodIssues } from "./validation.ts";
+import { cronProblem } from "./cron_expression.ts";
 
 const booleanFlag = z.enum(["true", "false", "1", "0", "yes", "no"], {
   error: "must be true or false",
@@ -20,10 +21,10 @@ const positiveInt = z.coerce.number({ error: "must be a whole number" }).int(
   "must be a whole number",
 ).positive("must be greater than 0");
 
-const cronExpression = z.string().regex(
-  /^(\S+\s+){4}\S+$/,
-  'must be a cron expression with five fields, e.g. "0 * * * *"',
-);
+const cronExpression = z.string().superRefine((value, ctx) => {
+  const problem = cronProblem(value);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+});
 
 const configSchema = z.object({
   DATABASE_URL: z.url({
@@ -43,6 +44,7 @@ const configSchema = z.object({
   CYCLE_SCHEDULE: cronExpression.default("0 * * * *"),
   CYCLE_LEASE_SECONDS: positiveInt.default(60),
   SCORING_BATCH_SIZE: positiveInt.max(100_000).default(5_000),
+  SCORING_CONCURRENCY: positiveInt.max(16).default(2),
   HEALTH_CHANGE_THRESHOLD: z.coerce.number().min(0).max(100).default(5),
   EVENT_BATCH_LIMIT: positiveInt.max(10_000).default(1_000),
   EVENT_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),

@@ -8,11 +8,24 @@ import { EngineError } from "../../engine/errors.ts";
 
 const DUPLICATE_DATABASE = "42P04";
 
-/** Opens database `name` on the server of `serverUrl`, creating it first if needed. */
+/** The benchmark database, held by this run alone. */
+export interface BenchDatabase {
+  db: Db;
+  /** Its connection URL, for sessions the benchmark opens besides `db`. */
+  url: string;
+  /** Releases the run's lock and closes the connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens database `name` on the server of `serverUrl`, creating it first if
+ * needed, and takes the benchmark's lock on it: two runs on one database
+ * would reseed under each other and time each other's work.
+ */
 export async function openBenchDatabase(
   serverUrl: string,
   options: { name: string; poolSize: number },
-): Promise<Db> {
+): Promise<BenchDatabase> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.name)) {
     throw new EngineError(
       "VALIDATION_FAILED",
@@ -20,13 +33,45 @@ export async function openBenchDatabase(
     );
   }
   await createDatabaseIfMissing(serverUrl, options.name);
-  return await openPostgres(withDatabase(serverUrl, options.name), { poolSize: options.poolSize });
+  const url = withDatabase(serverUrl, options.name);
+  const release = await lockDatabase(url, options.name);
+  try {
+    const db = await openPostgres(url, { poolSize: options.poolSize });
+    return {
+      db,
+      url,
+      close: async () => {
+        await db.close();
+        await release();
+      },
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
 }
 
-/** Where the benchmark database lives, for the report (no credentials). */
+/** Where the benchmark database lives and any session settings in the URL, without credentials. */
 export function describeServer(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
-  return `${url.hostname}:${url.port || "5432"}/${name}`;
+  return `${url.hostname}:${url.port || "5432"}/${name}${url.search}`;
+}
+
+/** Holds a session advisory lock on its own connection; resolves to its release. */
+async function lockDatabase(url: string, name: string): Promise<() => Promise<void>> {
+  const holder = await openPostgres(url, { poolSize: 1 });
+  const [row] = await holder.query<{ locked: boolean }>(
+    "select pg_try_advisory_lock(hashtext('bench:health_scoring')) as locked",
+  );
+  if (!row?.locked) {
+    await holder.close();
+    throw new EngineError(
+      "DATABASE_UNAVAILABLE",
+      `Another benchmark run is using database ${name}; wait for it to finish or pass --database`,
+    );
+  }
+  // Closing the connection ends the session, which releases the lock.
+  return () => holder.close();
 }
 
 async function createDatabaseIfMissing(serverUrl: string, name: string): Promise<void> {

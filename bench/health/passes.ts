@@ -10,6 +10,8 @@ import { type NaiveScore, naiveScorer } from "./naive.ts";
 /** What one set-based pass did and how long it took. */
 export interface SetBasedPass {
   batchSize: number;
+  /** Batches in flight at once. */
+  concurrency: number;
   scored: number;
   changed: number;
   batches: number;
@@ -23,6 +25,7 @@ export async function measureSetBased(
   options: {
     asOf: Date;
     batchSize: number;
+    concurrency: number;
     changeThreshold: number;
     onProgress: (done: number, total: number) => void;
   },
@@ -32,6 +35,7 @@ export async function measureSetBased(
   const seconds = (performance.now() - started) / 1000;
   return {
     batchSize: options.batchSize,
+    concurrency: options.concurrency,
     scored: result.scored,
     changed: result.changed,
     batches: result.batches,
@@ -58,7 +62,7 @@ class RollBack extends Error {}
  * flatters the baseline, so the ratio errs low.
  */
 export async function measureNaive(
-  db: Db,
+  session: Pick<Db, "transaction">,
   customerIds: readonly string[],
   options: {
     model: HealthModel;
@@ -71,7 +75,7 @@ export async function measureNaive(
   const scores = new Map<string, NaiveScore>();
   let seconds = 0;
   try {
-    await db.transaction(async (tx) => {
+    await session.transaction(async (tx) => {
       const started = performance.now();
       for (const id of customerIds) {
         scores.set(id, await scorer.scoreCustomer(tx, id));

@@ -6,6 +6,7 @@
  */
 import type { Db, Queryable } from "../../engine/db/mod.ts";
 import { seedDemoData, type SeedPhase } from "../../engine/demo/mod.ts";
+import type { ScoringSettings } from "../../engine/health/mod.ts";
 import { installEngine } from "../../engine/install.ts";
 import { silentLogger } from "../../engine/log.ts";
 
@@ -32,7 +33,7 @@ export interface Population extends PopulationSpec {
 /** Options of ensurePopulation. */
 export interface EnsureOptions {
   reseed: boolean;
-  scoringBatchSize: number;
+  scoring: ScoringSettings;
   retentionDays: number;
   onProgress: (phase: SeedPhase, done: number, total: number) => void;
 }
@@ -144,11 +145,12 @@ async function seedPopulation(
   options: EnsureOptions,
 ): Promise<Population> {
   await db.exec("delete from bench_population");
+  options.onProgress("customers", 0, spec.customers); // The seeder's first report comes later.
   const started = performance.now();
   const result = await seedDemoData(db, {
     ...spec,
     historyWeeks: 0,
-    scoringBatchSize: options.scoringBatchSize,
+    scoring: options.scoring,
     reset: true,
     onProgress: options.onProgress,
   });

@@ -16,10 +16,18 @@ export function bar(label: string, total = 0): Progress {
 /** An onProgress callback for seedDemoData: a bar per phase. */
 export function seedProgress(): (phase: SeedPhase, done: number, total: number) => void {
   const bars = new Map<SeedPhase, Progress>();
+  const start = (phase: SeedPhase, total: number) => {
+    const started = progress(phaseLabel[phase], total);
+    bars.set(phase, started);
+    return started;
+  };
   return (phase, done, total) => {
-    let current = bars.get(phase);
-    if (!current) bars.set(phase, current = progress(phaseLabel[phase], total));
+    const current = bars.get(phase) ?? start(phase, total);
     current.update(done, total);
-    if (done === total) current.done();
+    if (done !== total) return;
+    current.done();
+    // The seeder reports health scoring only when a scoring ends; start its
+    // bar when milestones end, so it shows the first scoring's time.
+    if (phase === "milestones") start("health", 1);
   };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
+import { databaseUnavailable } from "../db/mod.ts";
 import { EngineError, errorCatalog, type ErrorKind } from "../errors.ts";
 
 const statusByKind: Record<ErrorKind, number> = {
@@ -43,6 +44,8 @@ export function statusOf(error: EngineError): number {
 /** Turns anything thrown while handling a request into an EngineError. */
 export function asEngineError(error: unknown): EngineError {
   if (error instanceof EngineError) return error;
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) return unavailable;
   if (error instanceof HTTPException) {
     if (error.status === 415) {
       return new EngineError(
@@ -82,8 +85,10 @@ export function problemOf(error: EngineError, path: string, requestId: string): 
 
 /** A Response carrying `problem`. */
 export function problemResponse(problem: Problem, headers: HeadersInit = {}): Response {
+  // A client that backs off on 503 should not hammer a database coming back.
+  const retry: Record<string, string> = problem.status === 503 ? { "Retry-After": "5" } : {};
   return new Response(JSON.stringify(problem), {
     status: problem.status,
-    headers: { "content-type": "application/problem+json", ...headers },
+    headers: { "content-type": "application/problem+json", ...retry, ...headers },
   });
 }

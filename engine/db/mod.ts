@@ -12,8 +12,9 @@
 export type { Db, DbBackend, Queryable, Row } from "./db.ts";
 export { PgCode, pgErrorCode } from "./db.ts";
 export { openDb, type OpenedDb } from "./open.ts";
+export { databaseUnavailable } from "./unavailable.ts";
 export { openPglite } from "./pglite.ts";
-export { openPostgres } from "./postgres.ts";
+export { numberTypes, openPostgres } from "./postgres.ts";
 export {
   loadMigrations,
   migrate,

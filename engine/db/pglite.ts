@@ -28,7 +28,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
       const unsubscribe = await pg.listen(channel, onNotify);
       return () => unsubscribe();
     },
-    close: () => pg.close(),
+    // Closing twice is harmless, as with postgres.js.
+    close: async () => {
+      if (!pg.closed) await pg.close();
+    },
   };
 }
 

@@ -11,9 +11,11 @@ export interface PostgresOptions {
   poolSize: number;
 }
 
-// int8 (counts, identities) and numeric (scores, MRR) come back as numbers on
-// both backends, so callers never see a backend-specific string.
-const numberTypes = {
+/**
+ * int8 (counts, identities) and numeric (scores, MRR) come back as numbers on
+ * both backends, so callers never see a backend-specific string.
+ */
+export const numberTypes = {
   int8: {
     to: 20,
     from: [20],
@@ -36,7 +38,9 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     types: numberTypes,
     connect_timeout: 10,
     // UTC sessions, so date arithmetic is the same on every server and on PGlite.
-    connection: { application_name: "customer-success-engine", TimeZone: "UTC" },
+    // No JIT: the planner overestimates the set-based batch statements by orders
+    // of magnitude (joins of CTEs), and compiling each took ~2 s (bench/README.md).
+    connection: { application_name: "customer-success-engine", TimeZone: "UTC", jit: "off" },
   });
   try {
     await sql.unsafe("select 1");

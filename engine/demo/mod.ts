@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * await seedDemoData(db, { customers: 500, days: 180, seed: 42, asOf: new Date(), historyWeeks: 12, scoringBatchSize: 5000 });
+ * await seedDemoData(db, { customers: 500, days: 180, seed: 42, asOf: new Date(), historyWeeks: 12, scoring: scoringSettings(config) });
  * ```
  */
 export { type DemoEvent, generateActivity } from "./activity.ts";

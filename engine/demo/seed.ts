@@ -6,7 +6,7 @@
 import { DAY_MS } from "../clock.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
-import { scoreAllCustomers } from "../health/mod.ts";
+import { scoreAllCustomers, type ScoringSettings } from "../health/mod.ts";
 import { ensureEventPartitions, evaluateMilestones, upsertCustomers } from "../signals/mod.ts";
 import { type DemoEvent, generateActivity } from "./activity.ts";
 import { generateSupplier, MAX_TENURE_DAYS, type SupplierProfile } from "./population.ts";
@@ -21,7 +21,8 @@ export interface SeedOptions {
   asOf: Date;
   /** Weekly health scorings to backfill before the one at `asOf`. */
   historyWeeks: number;
-  scoringBatchSize: number;
+  /** How the health scorings run (scoringSettings of the configuration). */
+  scoring: ScoringSettings;
   /** Replace the customers already in the database. */
   reset?: boolean;
   onProgress?: (phase: SeedPhase, done: number, total: number) => void;
@@ -101,8 +102,7 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedRe
   for (let week = options.historyWeeks; week >= 0; week--) {
     const scored = await scoreAllCustomers(db, {
       asOf: new Date(asOf.getTime() - week * 7 * DAY_MS),
-      batchSize: options.scoringBatchSize,
-      changeThreshold: 5,
+      ...options.scoring,
     });
     result.scorings += scored.scored;
     options.onProgress?.("health", scorings - week, scorings);

@@ -29,4 +29,10 @@ export {
   type HealthScore,
   type HealthTrend,
 } from "./queries.ts";
-export { scoreAllCustomers, type ScoreOptions, type ScoreResult } from "./score.ts";
+export {
+  scoreAllCustomers,
+  type ScoreOptions,
+  type ScoreResult,
+  type ScoringSettings,
+  scoringSettings,
+} from "./score.ts";

@@ -18,9 +18,10 @@ export interface CompiledHealthModel {
 /**
  * Fixed parameters of the statement, in order:
  * $1 cursor (last customer id of the previous batch, "" first), $2 batch size,
- * $3 as-of time, $4 model version, $5 cycle id (or null), $6 change threshold.
+ * $3 as-of time, $4 model version, $5 cycle id (or null), $6 change threshold,
+ * $7 last customer id the batch may take (or null for no bound).
  */
-export const FIXED_PARAMS = 6;
+export const FIXED_PARAMS = 7;
 
 /** Builds the scoring statement for `model`. */
 export function compileHealthModel(model: HealthModel): CompiledHealthModel {
@@ -65,7 +66,8 @@ export function compileHealthModel(model: HealthModel): CompiledHealthModel {
   const sql = `
 with batch as (
   select c.id, c.signup_date from customers c
-  where c.id > $1 and c.signup_date <= $3::timestamptz
+  where c.id > $1 and ($7::text is null or c.id <= $7::text)
+    and c.signup_date <= $3::timestamptz
     and (c.churned_at is null or c.churned_at > $3::timestamptz)
   order by c.id limit $2
 ),

@@ -1,4 +1,5 @@
 /** Scoring every active customer with the active health model, batch by batch. */
+import type { Config } from "../config.ts";
 import type { Queryable } from "../db/mod.ts";
 import { compileHealthModel } from "./model_sql.ts";
 import type { HealthModel } from "./model_schema.ts";
@@ -9,6 +10,12 @@ export interface ScoreOptions {
   /** Scores as of this time: windows end here, and the rows are stamped with it. */
   asOf: Date;
   batchSize: number;
+  /**
+   * Batches in flight at once (default 1). Batches are independent, so on a
+   * pool of connections two keep both cores of a small server busy; on one
+   * connection (PGlite, a transaction) they simply queue.
+   */
+  concurrency?: number;
   /** Minimum change in score or at-risk score that logs `health.changed`. */
   changeThreshold: number;
   cycleId?: number | null;
@@ -16,6 +23,22 @@ export interface ScoreOptions {
   model?: HealthModel;
   /** Called after each batch with customers scored so far and the total to score. */
   onProgress?: (scored: number, total: number) => void;
+}
+
+/** The part of ScoreOptions that comes from the configuration. */
+export type ScoringSettings = Required<
+  Pick<ScoreOptions, "batchSize" | "concurrency" | "changeThreshold">
+>;
+
+/** The scoring settings of `config`, for every caller that scores everyone. */
+export function scoringSettings(
+  config: Pick<Config, "SCORING_BATCH_SIZE" | "SCORING_CONCURRENCY" | "HEALTH_CHANGE_THRESHOLD">,
+): ScoringSettings {
+  return {
+    batchSize: config.SCORING_BATCH_SIZE,
+    concurrency: config.SCORING_CONCURRENCY,
+    changeThreshold: config.HEALTH_CHANGE_THRESHOLD,
+  };
 }
 
 /** What a scoring run did. */
@@ -26,6 +49,9 @@ export interface ScoreResult {
   modelVersion: string;
 }
 
+const ACTIVE_AT_1 = `signup_date <= $1::timestamptz
+  and (churned_at is null or churned_at > $1::timestamptz)`;
+
 /** Scores all customers active at `asOf`; one statement (one round trip) per batch. */
 export async function scoreAllCustomers(
   db: Queryable,
@@ -33,29 +59,62 @@ export async function scoreAllCustomers(
 ): Promise<ScoreResult> {
   const model = options.model ?? await getActiveHealthModel(db);
   const { sql, modelParams } = compileHealthModel(model);
-  const [{ total }] = await db.query<{ total: number }>(
-    `select count(*) as total from customers
-     where signup_date <= $1::timestamptz and (churned_at is null or churned_at > $1::timestamptz)`,
-    [options.asOf],
-  ) as [{ total: number }];
-  let cursor = "";
+  const batches = await planBatches(db, options.asOf, options.batchSize);
+  const total = batches.reduce((sum, b) => sum + b.size, 0);
   const result: ScoreResult = { scored: 0, changed: 0, batches: 0, modelVersion: model.version };
-  while (true) {
-    const [row] = await db.query<{ scored: number; changed: number; last_id: string | null }>(sql, [
-      cursor,
+  const scoreBatch = async ({ after, last }: PlannedBatch) => {
+    const [row] = await db.query<{ scored: number; changed: number }>(sql, [
+      after,
       options.batchSize,
       options.asOf,
       model.version,
       options.cycleId ?? null,
       options.changeThreshold,
+      last,
       ...modelParams,
     ]);
-    if (!row || row.last_id === null) break;
-    cursor = row.last_id;
-    result.scored += row.scored;
-    result.changed += row.changed;
+    result.scored += row?.scored ?? 0;
+    result.changed += row?.changed ?? 0;
     result.batches++;
     options.onProgress?.(result.scored, total);
-  }
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) await scoreBatch(batches[next++]!);
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, batches.length));
+  await Promise.all(Array.from({ length: workers }, worker));
   return result;
+}
+
+/** One batch: the customers after `after` up to and including `last`. */
+interface PlannedBatch {
+  after: string;
+  last: string;
+  size: number;
+}
+
+/**
+ * Cuts the active customers into batches up front (one query), so batches can
+ * run concurrently; each is bounded above by its last id, so a customer
+ * created meanwhile shifts nothing and no one is skipped or scored twice.
+ */
+async function planBatches(db: Queryable, asOf: Date, batchSize: number): Promise<PlannedBatch[]> {
+  const rows = await db.query<{ id: string; n: number }>(
+    `select id, n from (
+       select id, row_number() over (order by id) as n, count(*) over () as total
+       from customers where ${ACTIVE_AT_1}
+     ) active
+     where n % $2 = 0 or n = total
+     order by id`,
+    [asOf, batchSize],
+  );
+  let after = "";
+  let before = 0;
+  return rows.map(({ id, n }) => {
+    const batch = { after, last: id, size: n - before };
+    after = id;
+    before = n;
+    return batch;
+  });
 }

@@ -4,13 +4,13 @@
  * join as later stages.
  */
 import type { Config } from "../config.ts";
-import { scoreAllCustomers } from "../health/mod.ts";
+import { scoreAllCustomers, scoringSettings } from "../health/mod.ts";
 import { evaluateMilestones } from "../signals/mod.ts";
 import type { CycleStageDefinition } from "./runner.ts";
 
 /** The evaluation cycle's stages. */
 export function evaluationStages(
-  config: Pick<Config, "SCORING_BATCH_SIZE" | "HEALTH_CHANGE_THRESHOLD">,
+  config: Pick<Config, "SCORING_BATCH_SIZE" | "SCORING_CONCURRENCY" | "HEALTH_CHANGE_THRESHOLD">,
 ): CycleStageDefinition[] {
   return [
     {
@@ -28,8 +28,7 @@ export function evaluationStages(
         const result = await scoreAllCustomers(db, {
           asOf,
           cycleId,
-          batchSize: config.SCORING_BATCH_SIZE,
-          changeThreshold: config.HEALTH_CHANGE_THRESHOLD,
+          ...scoringSettings(config),
           onProgress: progress,
         });
         return { scored: result.scored, changed: result.changed, batches: result.batches };

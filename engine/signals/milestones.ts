@@ -165,7 +165,9 @@ export async function evaluateMilestones(
      logged as (
        insert into event_log (type, customer_id, payload, occurred_at)
        select 'milestone.achieved', customer_id,
-         jsonb_build_object('milestone', milestone_key, 'userId', user_id, 'achievedAt', achieved_at),
+         jsonb_build_object('milestone', milestone_key, 'userId', user_id, 'achievedAt',
+           -- ISO 8601 in UTC with a Z, as every timestamp the API returns.
+           to_char(achieved_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
          achieved_at
        from updated where achieved
        returning 1

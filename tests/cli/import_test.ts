@@ -94,6 +94,12 @@ Deno.test("import writes nothing from a file with bad records, and says which li
 
     const unknownFormat = await runScript("cli/import.ts", [`${dir}/events.txt`], test.env);
     assert(unknownFormat.stderr.includes("name it .ndjson/.jsonl"));
+
+    await Deno.writeTextFile(`${dir}/array.json`, `[${eventLine("a-1", "imp_1", "login")}]`);
+    const array = await runScript("cli/import.ts", [`${dir}/array.json`], test.env);
+    assertEquals(array.code, 1);
+    assertMatch(array.stderr, /array\.json is a JSON array; the importer reads NDJSON/);
+    assertMatch(array.stderr, /jq -c '\.\[\]'/);
   } finally {
     await Deno.remove(dir, { recursive: true });
     await test.drop();

@@ -32,3 +32,25 @@ Deno.test("loadConfig() reports one line per bad variable, naming it", () => {
   ]);
   assertEquals(error.message, "Invalid configuration: 4 environment variable(s) must be fixed");
 });
+
+Deno.test("loadConfig() checks CYCLE_SCHEDULE field by field", () => {
+  const problemOf = (schedule: string) => {
+    const error = assertThrows(() => loadConfig({ CYCLE_SCHEDULE: schedule }), EngineError);
+    return error.issues[0]?.message;
+  };
+  assertEquals(problemOf("75 * * * *"), 'minute field "75": 75 is outside 0–59');
+  assertEquals(
+    problemOf("0 9 * * 0"),
+    'day of week field "0": 0 is outside 1–7 (1 = Sunday … 7 = Saturday)',
+  );
+  assertEquals(problemOf("0 */0 * * *"), 'hour field "*/0": a step must be at least 1');
+  assertEquals(problemOf("0 0 * 12-3 *"), 'month field "12-3": the range 12-3 runs backwards');
+  assertEquals(
+    problemOf("0 0 * * mon"),
+    'day of week field "mon" is not understood: use *, a number, a range a-b, ' +
+      "a step */n or a-b/n, or a list of those separated by commas",
+  );
+  for (const valid of ["*/15 * * * *", "0 6,18 1-15 * 1-5", "30 2 * 4-9/2 1"]) {
+    assertEquals(loadConfig({ CYCLE_SCHEDULE: valid }).CYCLE_SCHEDULE, valid);
+  }
+});

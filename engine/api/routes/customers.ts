@@ -34,7 +34,7 @@ export function registerCustomerRoutes(app: Api, deps: ApiDeps): void {
       responses: {
         200: json(customerSchema, "The customer was replaced"),
         201: json(customerSchema, "The customer was created"),
-        ...problems(400, 409, 415),
+        ...problems(400, 409, 413, 415),
       },
     }),
     async (c) => {

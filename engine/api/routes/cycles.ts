@@ -42,7 +42,13 @@ export function registerCycleRoutes(app: Api, deps: ApiDeps): void {
       path: "/api/v1/cycles",
       summary: "Cycles, newest first",
       tags: ["Cycles"],
-      request: { query: pageQuery },
+      request: {
+        query: pageQuery.extend({
+          cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, {
+            error: "must be the nextCursor of an earlier page (a cycle id)",
+          }).optional().openapi({ description: "The `nextCursor` of the previous page" }),
+        }),
+      },
       responses: {
         200: json(
           z.object({ items: z.array(cycleSchema), nextCursor: z.string().nullable() }),
@@ -53,10 +59,9 @@ export function registerCycleRoutes(app: Api, deps: ApiDeps): void {
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const after = cursor === undefined ? undefined : Number(cursor);
       const page = await listCycles(deps.db, {
         limit,
-        ...(after !== undefined && Number.isInteger(after) ? { cursor: after } : {}),
+        ...(cursor === undefined ? {} : { cursor: Number(cursor) }),
       });
       return c.json({
         items: page.cycles,

@@ -57,6 +57,9 @@ Deno.test("health routes answer 404 for unknown customers and cycles, and show t
     assertEquals([health.status, health.body.code], [404, "CUSTOMER_NOT_FOUND"]);
     const cycle = await api.call("GET", "/api/v1/cycles/999");
     assertEquals([cycle.status, cycle.body.code], [404, "CYCLE_NOT_FOUND"]);
+    const badCursor = await api.call("GET", "/api/v1/cycles?cursor=yesterday");
+    assertEquals([badCursor.status, badCursor.body.code], [400, "VALIDATION_FAILED"]);
+    assertEquals(badCursor.body.errors[0].path, "query.cursor");
     const model = await api.call("GET", "/api/v1/health-model");
     assertEquals(
       model.body.components.map((c: { key: string }) => c.key),

@@ -11,7 +11,7 @@ const options: SeedOptions = {
   seed: 7,
   asOf: new Date("2026-09-01T00:00:00Z"),
   historyWeeks: 2,
-  scoringBatchSize: 100,
+  scoring: { batchSize: 100, concurrency: 2, changeThreshold: 5 },
 };
 
 /** A digest of everything seeded, to compare two runs. */

@@ -98,3 +98,29 @@ Deno.test("scoreAllCustomers() keeps history and measures decline against the pa
     ]);
   });
 });
+
+Deno.test("scoreAllCustomers() with batches in flight at once scores each active customer once", async () => {
+  await withTestDb(async (db) => {
+    await installDefaults(db);
+    const ids = Array.from({ length: 7 }, (_, i) => `sup_${i}`);
+    await upsertCustomers(db, [
+      ...ids.map((id) => customer(id)),
+      customer("sup_gone", { churnedAt: daysAgo(1).toISOString() }),
+    ], { now: NOW });
+    const progress: Array<[number, number]> = [];
+    const result = await scoreAllCustomers(db, {
+      asOf: NOW,
+      batchSize: 2,
+      concurrency: 3,
+      changeThreshold: 5,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    assertEquals(result, { scored: 7, changed: 7, batches: 4, modelVersion: "1.0.0" });
+    assertEquals(progress.map(([, total]) => total), [7, 7, 7, 7]);
+    assertEquals(progress.at(-1), [7, 7]);
+    const rows = await db.query<{ customer_id: string; n: number }>(
+      `select customer_id, count(*) as n from customer_health group by customer_id order by 1`,
+    );
+    assertEquals(rows, ids.map((id) => ({ customer_id: id, n: 1 })));
+  });
+});

@@ -100,5 +100,6 @@ Deno.test("ingestEvents() records a milestone once, with the event that reached 
       "first_client_added",
       "five_clients_added",
     ]);
+    assertEquals(events[0]?.payload.achievedAt, daysAgo(10).toISOString());
   });
 });
