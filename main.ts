@@ -4,14 +4,26 @@
  * SIGINT/SIGTERM: no new requests, running cycles finish, the database closes.
  */
 import { progress, runCommand, say } from "./cli/output.ts";
+import {
+  ensureAdminAccess,
+  generateTokenSecret,
+  systemActor,
+  TokenVerifier,
+} from "./engine/access/mod.ts";
 import { createApi } from "./engine/api/mod.ts";
 import { systemClock } from "./engine/clock.ts";
-import { describeStorage, loadConfig } from "./engine/config.ts";
+import { describeStorage, loadConfig, redactedConfig } from "./engine/config.ts";
 import { openDb } from "./engine/db/mod.ts";
 import { isDatabaseEmpty, seedDemoData } from "./engine/demo/mod.ts";
 import { EngineError } from "./engine/errors.ts";
 import { installEngine } from "./engine/install.ts";
 import { createLogger } from "./engine/log.ts";
+import {
+  createEngineMetrics,
+  createHealthMonitor,
+  describeTelemetry,
+  type HealthMonitor,
+} from "./engine/ops/mod.ts";
 import { CycleRunner, evaluationStages, scheduleCycles } from "./engine/schedule/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 
@@ -21,13 +33,25 @@ const DEMO_HISTORY_WEEKS = 12;
 await runCommand(async () => {
   const config = loadConfig(Deno.env.toObject());
   const log = createLogger({ level: config.LOG_LEVEL });
+  log.debug("configuration", redactedConfig(config));
+  const telemetry = describeTelemetry(config);
+  if (telemetry.warning) log.warn(telemetry.warning);
+  const metrics = createEngineMetrics();
   const clock = systemClock;
   const { db, lock } = await openDb(config, { command: "engine", log });
   const stopping = new AbortController();
   let server: { port: number; finished: Promise<void> };
   let cycles: CycleRunner;
+  let health: HealthMonitor;
+  let adminSecret: string | null;
+  const localToken = generateTokenSecret();
   try {
     await installEngine(db, { config, now: clock.now(), log });
+    ({ newSecret: adminSecret } = await ensureAdminAccess(db, {
+      initAdminToken: config.INIT_ADMIN_TOKEN,
+      now: clock.now(),
+      log,
+    }));
     const wantDemo = config.DEMO_DATA === "true" ||
       (config.DEMO_DATA === "auto" && config.DATABASE_URL === undefined);
     if (wantDemo && await isDatabaseEmpty(db)) {
@@ -54,24 +78,48 @@ await runCommand(async () => {
       log: log.child({ component: "cycles" }),
       stages: evaluationStages(config),
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
+      metrics,
     });
-    const app = createApi({ db, clock, config, log: log.child({ component: "api" }), cycles });
+    const apiLog = log.child({ component: "api" });
+    const verifier = new TokenVerifier({
+      db,
+      clock,
+      cacheSeconds: config.TOKEN_CACHE_SECONDS,
+      onError: (error) => apiLog.warn("recording a token's last use failed", { error }),
+    });
+    // The commands of this machine (score, import) reach the engine with this secret.
+    verifier.allowLocal(localToken, { ...systemActor, id: "local:command" });
+    health = createHealthMonitor({ db, config, clock, log: log.child({ component: "health" }) });
+    const app = createApi({ db, clock, config, log: apiLog, cycles, verifier, metrics, health });
     server = await serve(app.fetch, config.HOST, config.PORT, stopping.signal);
   } catch (error) {
     await db.close();
     throw error;
   }
   const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${server.port}`;
-  await lock?.setUrl(url);
+  await lock?.setServing(url, localToken);
   const scheduled = config.CUSTOMER_SUCCESS_ENABLED &&
     scheduleCycles(cycles, { schedule: config.CYCLE_SCHEDULE, log, signal: stopping.signal });
+  if (config.HEALTH_MONITORING_ENABLED) health.start();
 
   say(`Customer success engine is running at ${url}`);
   say(`  storage:   ${describeStorage(config)}`);
   say(`  API:       ${url}/api/v1/openapi.json`);
-  say(`  health:    ${url}/api/customer-success/health`);
+  say(`  API docs:  ${url}/api/docs`);
+  say(`  health:    ${url}/api/customer-success/health (details: …/health/ml and others)`);
   say(`  cycles:    ${scheduled ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC)` : "off"}`);
-  say(`  try:       curl '${url}/api/v1/customers?limit=3'`);
+  say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
+  say(`  telemetry: ${telemetry.summary}`);
+  if (adminSecret) {
+    say(`  admin token (shown this once; keep it): ${adminSecret}`);
+    say(
+      `  try:       curl -H 'Authorization: Bearer ${adminSecret}' '${url}/api/v1/customers?limit=3'`,
+    );
+  } else {
+    say(`  try:       curl -H "Authorization: Bearer $TOKEN" '${url}/api/v1/customers?limit=3'`);
+    const whileStopped = config.DATABASE_URL === undefined ? ", with the engine stopped" : "";
+    say(`             (a token: deno task token:create --role admin --name me${whileStopped})`);
+  }
   say("Press Ctrl+C to stop.");
 
   let shuttingDown = false;
@@ -81,6 +129,7 @@ await runCommand(async () => {
     log.info("shutting down", { signal });
     stopping.abort();
     await server.finished;
+    await health.stop();
     await cycles.drain();
     await db.close();
     say("Stopped.");

@@ -18,9 +18,13 @@ const packageHomes: Record<string, string[]> = {
   "hono": ["engine/api/", "plugins/"],
   "@hono/zod-openapi": ["engine/api/", "plugins/"],
   "csv-parse": ["cli/"],
+  "swagger-ui-dist": ["engine/api/routes/docs.ts"],
+  "croner": ["engine/cron_expression.ts"],
   "nodemailer": ["plugins/email/"],
   "onnxruntime-node": ["engine/ml/"],
   "handlebars": ["engine/interventions/templates/"],
+  // One telemetry module (STYLE.md §11): the rest of the engine uses engine/ops/mod.ts.
+  "@opentelemetry/api": ["engine/ops/"],
 };
 
 const IMPORT =

@@ -11,7 +11,9 @@ import { installEngine } from "../engine/install.ts";
 import type { Logger } from "../engine/log.ts";
 
 /** Either an open database or the URL of the running engine that holds it. */
-export type Access = { kind: "db"; db: Db } | { kind: "api"; engineUrl: string };
+export type Access =
+  | { kind: "db"; db: Db }
+  | { kind: "api"; engineUrl: string; headers: Record<string, string> };
 
 /**
  * Opens the database for `command` (migrated and with defaults installed),
@@ -25,7 +27,10 @@ export async function accessDatabase(
   if (config.DATABASE_URL === undefined) {
     const holder = await readDataDirLock(config.DATA_DIR);
     if (holder) {
-      if (options.viaApi && holder.url) return { kind: "api", engineUrl: holder.url };
+      if (options.viaApi && holder.url && holder.localToken) {
+        const headers = { authorization: `Bearer ${holder.localToken}` };
+        return { kind: "api", engineUrl: holder.url, headers };
+      }
       throw dataDirInUse(config.DATA_DIR, holder);
     }
   }

@@ -188,6 +188,7 @@ async function assertCustomersExist(access: Access, ids: Set<string>): Promise<v
       for (const id of chunk) {
         const response = await fetch(
           `${access.engineUrl}/api/v1/customers/${encodeURIComponent(id)}`,
+          { headers: access.headers },
         );
         await response.body?.cancel();
         if (response.status === 404) missing.push(id);
@@ -228,7 +229,7 @@ async function writeBatch(
   const url = kind === "customers" ? "/api/v1/customers/batch" : "/api/v1/events";
   const response = await fetch(access.engineUrl + url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { ...access.headers, "content-type": "application/json" },
     body: JSON.stringify({ [kind]: batch }),
   });
   const body = await response.json();

@@ -18,7 +18,10 @@ await runCommand(async () => {
   let cycle: Cycle;
   if (access.kind === "api") {
     say(`The engine at ${access.engineUrl} holds the database; running the cycle there`);
-    const response = await fetch(`${access.engineUrl}/api/v1/cycles?wait=true`, { method: "POST" });
+    const response = await fetch(`${access.engineUrl}/api/v1/cycles?wait=true`, {
+      method: "POST",
+      headers: access.headers,
+    });
     const body = await response.json();
     if (!response.ok) {
       // Keep the engine's code (e.g. CYCLE_ALREADY_RUNNING), so the message and exit match.

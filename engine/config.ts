@@ -26,6 +26,26 @@ const cronExpression = z.string().superRefine((value, ctx) => {
   if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
 });
 
+// Messages never repeat the value: several of these hold secrets.
+const httpUrl = (example: string) =>
+  z.url({ protocol: /^https?$/, error: `must be an http:// or https:// URL, e.g. ${example}` });
+
+const wsUrl = z.url({
+  protocol: /^wss?$/,
+  error: "must be a ws:// or wss:// URL, e.g. wss://ws.example.com/dashboard",
+});
+
+/** AES-256 needs exactly 32 bytes: accept them as 64 hex digits or as base64. */
+function isAes256Key(value: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return true;
+  if (!/^[A-Za-z0-9+/]{43}=?$/.test(value)) return false;
+  try {
+    return atob(value.length === 43 ? `${value}=` : value).length === 32;
+  } catch {
+    return false;
+  }
+}
+
 const configSchema = z.object({
   DATABASE_URL: z.url({
     protocol: /^postgres(ql)?$/,
@@ -39,6 +59,39 @@ const configSchema = z.object({
   ),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   CUSTOMER_SUCCESS_ENABLED: booleanFlag.default(true),
+  // The seed's feature switches, ML settings, integration endpoints,
+  // monitoring and privacy variables (docs/configuration.md says which issue uses each).
+  ML_CHURN_PREDICTION_ENABLED: booleanFlag.default(true),
+  INTERVENTION_SYSTEM_ENABLED: booleanFlag.default(true),
+  SUCCESS_EVENT_HUB_ENABLED: booleanFlag.default(true),
+  PRIVACY_MANAGER_ENABLED: booleanFlag.default(true),
+  HEALTH_MONITORING_ENABLED: booleanFlag.default(true),
+  ML_MODEL_VERSION: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
+    error: "must be a model version like 1.0.0",
+  }).optional(),
+  ML_MODEL_PATH: z.string().min(1).default("models/churn_prediction"),
+  ML_CONFIDENCE_THRESHOLD: z.coerce.number({ error: "must be a number from 0 to 1" })
+    .min(0, "must be a number from 0 to 1").max(1, "must be a number from 0 to 1").default(0.7),
+  ML_BATCH_SIZE: positiveInt.max(100_000, "must be at most 100000").default(100),
+  VIRAL_API_ENDPOINT: httpUrl("https://api.example.com/viral").optional(),
+  MARKETING_API_ENDPOINT: httpUrl("https://api.example.com/marketing").optional(),
+  DASHBOARD_WS_ENDPOINT: wsUrl.optional(),
+  OFFLINE_SYNC_ENDPOINT: httpUrl("https://api.example.com/offline").optional(),
+  HEALTH_CHECK_INTERVAL: z.coerce.number({ error: "must be a whole number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(1_000, "must be at least 1000 (milliseconds)")
+    .max(86_400_000, "must be at most 86400000 (one day, in milliseconds)")
+    .default(60_000),
+  ALERT_WEBHOOK_URL: httpUrl("https://alerts.example.com/webhook").optional(),
+  SLACK_WEBHOOK_URL: httpUrl("https://hooks.slack.com/services/T000/B000/XXXX").optional(),
+  PAGERDUTY_KEY: z.string().regex(/^[A-Za-z0-9_+-]{16,128}$/, {
+    error: "must be a PagerDuty integration (routing) key: 16–128 letters and digits",
+  }).optional(),
+  PRIVACY_ENCRYPTION_KEY: z.string().refine(isAes256Key, {
+    error: "must be a 256-bit key: 64 hex digits or 32 bytes in base64 " +
+      "(e.g. from openssl rand -base64 32)",
+  }).optional(),
+  GDPR_COMPLIANCE_MODE: booleanFlag.default(true),
   DEMO_DATA: z.enum(["auto", "true", "false"]).default("auto"),
   DEMO_CUSTOMERS: positiveInt.default(500),
   CYCLE_SCHEDULE: cronExpression.default("0 * * * *"),
@@ -50,6 +103,21 @@ const configSchema = z.object({
   EVENT_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
   DATA_RETENTION_DAYS: positiveInt.default(730),
   REQUEST_BODY_LIMIT_BYTES: positiveInt.default(5 * 1024 * 1024),
+  INIT_ADMIN_TOKEN: z.string().regex(/^[A-Za-z0-9_\-.~+/=]{32,200}$/, {
+    error: "must be 32–200 characters of A–Z, a–z, 0–9 and _-.~+/= (e.g. openssl rand -hex 32)",
+  }).optional(),
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
+  RATE_LIMIT_BURST: positiveInt.default(1_000),
+  TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  // Deno's built-in OpenTelemetry reads these itself at process start (docs/telemetry.md);
+  // they are checked here so a value Deno would ignore stops the start with a clear message.
+  OTEL_DENO: z.enum(["true", "false"], {
+    error: "must be true or false (Deno accepts nothing else)",
+  }).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl("http://otel-collector:4318").optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json", "console"], {
+    error: "must be http/protobuf, http/json or console (Deno does not export over gRPC)",
+  }).optional(),
 });
 
 /** The parsed, frozen configuration. */
@@ -85,4 +153,44 @@ export function describeStorage(config: Config): string {
   }
   const url = new URL(config.DATABASE_URL);
   return `PostgreSQL at ${url.hostname}:${url.port || "5432"}${url.pathname}`;
+}
+
+/** Variables that are secrets as a whole: shown only as set or unset. */
+const secretKeys: ReadonlySet<string> = new Set([
+  "INIT_ADMIN_TOKEN",
+  "PAGERDUTY_KEY",
+  "PRIVACY_ENCRYPTION_KEY",
+]);
+
+/** Webhook URLs whose path is the credential (Slack's /services/T…/B…/token). */
+const tokenUrlKeys: ReadonlySet<string> = new Set(["ALERT_WEBHOOK_URL", "SLACK_WEBHOOK_URL"]);
+
+/** The mark that replaces a secret. */
+export const REDACTED = "[redacted]";
+
+/**
+ * The configuration as it may be shown (health details, debug logs): secrets
+ * replaced by "[redacted]", webhook URLs cut to their origin, and passwords
+ * and query values removed from other URLs.
+ */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value !== "string") shown[key] = value;
+    else if (secretKeys.has(key)) shown[key] = REDACTED;
+    else if (tokenUrlKeys.has(key)) shown[key] = `${new URL(value).origin}/${REDACTED}`;
+    else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) shown[key] = redactUrl(value);
+    else shown[key] = value;
+  }
+  return shown;
+}
+
+/** `url` without its password or the values of its query parameters (API keys live there). */
+export function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== "") parsed.password = "redacted";
+  for (const name of [...new Set(parsed.searchParams.keys())]) {
+    parsed.searchParams.set(name, "redacted");
+  }
+  return parsed.toString();
 }

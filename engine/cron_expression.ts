@@ -2,8 +2,10 @@
  * Validation of five-field cron expressions (minute hour day-of-month month
  * day-of-week, UTC), the form Deno.cron takes. Checked when the configuration
  * loads, so a typo stops the engine at once with the field named, instead of
- * failing later when the schedule is registered.
+ * failing later when the schedule is registered. Also computes when an
+ * expression fires next, for the health checks' "is the cycle overdue".
  */
+import { Cron } from "croner";
 
 // Deno.cron counts days of the week 1–7 from Sunday (it rejects 0).
 const FIELDS = [
@@ -46,4 +48,18 @@ export function cronProblem(expression: string): string | null {
     }
   }
   return null;
+}
+
+/**
+ * The first time after `after` at which `expression` (valid, UTC, Deno.cron's
+ * numbering) fires. Deno.cron cannot tell, so croner computes it, told to count
+ * days of the week 1–7 from Sunday as Deno.cron does.
+ */
+export function nextCronTick(expression: string, after: Date): Date | null {
+  const cron = new Cron(expression, { paused: true, timezone: "UTC", alternativeWeekdays: true });
+  try {
+    return cron.nextRun(after);
+  } finally {
+    cron.stop();
+  }
 }

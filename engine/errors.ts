@@ -13,6 +13,11 @@
 /** What kind of failure a code is; decides the HTTP status. */
 export type ErrorKind =
   | "validation"
+  | "unauthenticated"
+  | "forbidden"
+  | "precondition_failed"
+  | "precondition_required"
+  | "rate_limited"
   | "unprocessable"
   | "not_found"
   | "conflict"
@@ -31,7 +36,13 @@ export const errorCatalog = {
     kind: "unprocessable",
     title: "Event times are outside the accepted range",
   },
+  UNAUTHENTICATED: { kind: "unauthenticated", title: "Authentication required" },
+  FORBIDDEN: { kind: "forbidden", title: "Your role does not allow this" },
+  RATE_LIMITED: { kind: "rate_limited", title: "Too many requests" },
+  ETAG_MISMATCH: { kind: "precondition_failed", title: "The resource changed since you read it" },
+  IF_MATCH_REQUIRED: { kind: "precondition_required", title: "If-Match is required" },
   CUSTOMER_NOT_FOUND: { kind: "not_found", title: "Customer not found" },
+  TOKEN_NOT_FOUND: { kind: "not_found", title: "Token not found" },
   CYCLE_NOT_FOUND: { kind: "not_found", title: "Cycle not found" },
   ROUTE_NOT_FOUND: { kind: "not_found", title: "No such route" },
   METHOD_NOT_ALLOWED: { kind: "method_not_allowed", title: "Method not allowed on this route" },
@@ -52,6 +63,7 @@ export const errorCatalog = {
   SCHEMA_TOO_NEW: { kind: "internal", title: "The database schema is newer than this engine" },
   MIGRATION_FAILED: { kind: "internal", title: "A migration failed" },
   MIGRATION_CHANGED: { kind: "internal", title: "An applied migration was changed" },
+  HEALTH_CHECK_INVALID: { kind: "internal", title: "A health check cannot be registered" },
   IMPORT_FAILED: { kind: "validation", title: "The import file is not valid" },
   INTERNAL: { kind: "internal", title: "Internal error" },
 } as const satisfies Record<string, { kind: ErrorKind; title: string }>;
@@ -69,18 +81,22 @@ export interface FieldIssue {
 export interface EngineErrorOptions {
   cause?: unknown;
   issues?: readonly FieldIssue[];
+  /** HTTP headers the response must carry (`Retry-After`, `WWW-Authenticate`, `ETag`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** The engine's one error type: a code from the catalog, a message a person can act on. */
 export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly issues: readonly FieldIssue[];
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(code: ErrorCode, message: string, options: EngineErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "EngineError";
     this.code = code;
     this.issues = options.issues ?? [];
+    this.headers = options.headers ?? {};
   }
 
   /** The kind of failure, from the catalog. */

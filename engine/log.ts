@@ -1,6 +1,9 @@
 /**
  * Structured logging: one JSON object per line, with a level, a message and
- * fields. Never pass secrets or personal data as fields.
+ * fields. Never pass secrets or personal data as fields; as a second line of
+ * defence, fields named like a credential (`authorization`, `token`,
+ * `password`, `secret`, `cookie`, `apiKey`, …) and `Bearer …` values are
+ * written as "[redacted]", and passwords in URLs as `user:[redacted]@`.
  *
  * @example
  * ```ts
@@ -44,7 +47,7 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
   const emit = (level: LogLevel, message: string, fields: LogFields = {}) => {
     if (rank[level] < rank[options.level]) return;
     const line = { time: now().toISOString(), level, message, ...base, ...fields };
-    write(JSON.stringify(line, errorReplacer) + "\n");
+    write(JSON.stringify(line, safeReplacer) + "\n");
   };
   return {
     debug: (m, f) => emit("debug", m, f),
@@ -64,7 +67,26 @@ export const silentLogger: Logger = {
   child: () => silentLogger,
 };
 
-function errorReplacer(_key: string, value: unknown): unknown {
+/** What a redacted value is written as. */
+export const REDACTED = "[redacted]";
+
+// Matched against the key in lower case without separators, so `x-api-key`,
+// `api_key` and `apiKey` are all `apikey`; `tokenId` or `tokenPrefix` are not secret.
+const SECRET_KEY =
+  /(authorization|cookie|password|passwd|passphrase|secret|apikey|privatekey|token|tokens|credentials?)$/;
+const BEARER = /^\s*(bearer|basic)\s+\S/i;
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/gi;
+
+function safeReplacer(key: string, value: unknown): unknown {
+  if (key !== "" && SECRET_KEY.test(key.toLowerCase().replace(/[^a-z]/g, ""))) {
+    // Counts and flags (`tokens: 3`, `password: false`) say nothing secret.
+    return typeof value === "string" || typeof value === "object" && value !== null
+      ? REDACTED
+      : value;
+  }
+  if (typeof value === "string") {
+    return BEARER.test(value) ? REDACTED : value.replace(URL_PASSWORD, `$1:${REDACTED}@`);
+  }
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     return { name: value.name, message: value.message, ...(code ? { code } : {}) };

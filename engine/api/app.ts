@@ -6,10 +6,22 @@ import type { Api, ApiDeps, ApiEnv } from "./deps.ts";
 import { asEngineError, problemOf, problemResponse } from "./problem.ts";
 import { registerCustomerRoutes } from "./routes/customers.ts";
 import { registerCycleRoutes } from "./routes/cycles.ts";
+import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerMilestoneRoutes } from "./routes/milestones.ts";
 import { registerStatusRoutes } from "./routes/status.ts";
+import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerMeRoutes } from "./routes/me.ts";
+import { registerMetricsRoutes } from "./routes/metrics.ts";
+import { registerTokenRoutes } from "./routes/tokens.ts";
+import { RateLimiter, TokenVerifier } from "../access/mod.ts";
+import { accessControl } from "./access_control.ts";
+import { rejectNulCharacters } from "./nul_characters.ts";
+import { createEngineMetrics } from "../ops/mod.ts";
+import { requestTelemetry } from "./request_telemetry.ts";
+import { openApiDocument } from "./openapi_document.ts";
+import { compileRouteAccess, openApiPath, routeAccess } from "./route_access.ts";
 
 const locationPrefix: Record<string, PropertyKey[]> = {
   json: [],
@@ -20,6 +32,14 @@ const locationPrefix: Record<string, PropertyKey[]> = {
 
 /** Builds the engine's HTTP API. */
 export function createApi(deps: ApiDeps): Api {
+  const verifier = deps.verifier ?? new TokenVerifier({
+    db: deps.db,
+    clock: deps.clock,
+    cacheSeconds: deps.config.TOKEN_CACHE_SECONDS,
+    onError: (error) => deps.log.warn("recording a token's last use failed", { error }),
+  });
+  const metrics = deps.metrics ?? createEngineMetrics();
+  deps = { ...deps, verifier, metrics };
   const app: Api = new OpenAPIHono<ApiEnv>({
     // Invalid input anywhere becomes one VALIDATION_FAILED problem with JSON paths.
     defaultHook: (result) => {
@@ -48,12 +68,32 @@ export function createApi(deps: ApiDeps): Api {
     c.header("X-Request-Id", requestId);
     deps.log.info("request", {
       requestId,
+      actor: c.get("actor")?.id,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     });
   });
+
+  // Inside requestContext (the span carries the request id), outside access control
+  // (refused requests are measured too).
+  app.use("*", requestTelemetry(metrics));
+
+  // Before the body is read: an unauthenticated request costs no parsing.
+  const routes = compileRouteAccess(routeAccess);
+  app.use(
+    "*",
+    accessControl({
+      routes,
+      verifier,
+      limiter: new RateLimiter({
+        perMinute: deps.config.RATE_LIMIT_PER_MINUTE,
+        burst: deps.config.RATE_LIMIT_BURST,
+      }),
+      now: () => deps.clock.now().getTime(),
+    }),
+  );
 
   app.use(
     "*",
@@ -69,21 +109,22 @@ export function createApi(deps: ApiDeps): Api {
     }),
   );
 
+  app.use("*", rejectNulCharacters());
+
   registerStatusRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerCustomerRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerMilestoneRoutes(app, deps);
   registerCycleRoutes(app, deps);
+  registerTokenRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+  registerMeRoutes(app);
+  registerMetricsRoutes(app, metrics);
 
-  app.doc31("/api/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Customer success engine API",
-      version: "1.0.0",
-      description: "Signals in, health scores, milestones and evaluation cycles.",
-    },
-  });
+  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(app)));
+  registerDocsRoutes(app);
+  assertEveryRouteHasAccess(app);
 
   app.onError((error, c) => {
     const engineError = asEngineError(error);
@@ -92,6 +133,7 @@ export function createApi(deps: ApiDeps): Api {
       deps.log.error("request failed", { requestId, path: c.req.path, error });
     }
     return problemResponse(problemOf(engineError, c.req.path, requestId), {
+      ...engineError.headers,
       "X-Request-Id": requestId,
     });
   });
@@ -114,6 +156,20 @@ export function createApi(deps: ApiDeps): Api {
   });
 
   return app;
+}
+
+/** Refuses to build an API with a route the access table does not cover (fail closed). */
+function assertEveryRouteHasAccess(app: Api): void {
+  const missing = app.routes
+    .filter((route) => route.method !== "ALL")
+    .map((route) => `${route.method} ${openApiPath(route.path)}`)
+    .filter((key) => !(key in routeAccess));
+  if (missing.length > 0) {
+    throw new EngineError(
+      "INTERNAL",
+      `Routes without an entry in engine/api/route_access.ts: ${[...new Set(missing)].join(", ")}`,
+    );
+  }
 }
 
 /** The methods that have a route matching `path`. */

@@ -4,6 +4,8 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
+import type { Actor, TokenVerifier } from "../access/mod.ts";
+import type { EngineMetrics, HealthMonitor } from "../ops/mod.ts";
 import type { CycleRunner } from "../schedule/mod.ts";
 
 /** Dependencies of the API. */
@@ -13,11 +15,21 @@ export interface ApiDeps {
   config: Config;
   log: Logger;
   cycles: CycleRunner;
+  /** Verifies bearer tokens; made from `db` when not given (main.ts adds its local token). */
+  verifier?: TokenVerifier;
+  /** Where request metrics go and what `GET /metrics` shows; a new set when not given. */
+  metrics?: EngineMetrics;
+  /** The health checks the health endpoints report; made from `db` when not given (main.ts starts it). */
+  health?: HealthMonitor;
 }
 
 /** Per-request values the middleware sets. */
 export interface ApiEnv {
-  Variables: { requestId: string };
+  Variables: {
+    requestId: string;
+    /** Set by the access middleware on every route that needs a token. */
+    actor: Actor | undefined;
+  };
 }
 
 /** The app type every route module registers on. */

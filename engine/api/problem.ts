@@ -9,6 +9,11 @@ import { EngineError, errorCatalog, type ErrorKind } from "../errors.ts";
 
 const statusByKind: Record<ErrorKind, number> = {
   validation: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  precondition_failed: 412,
+  precondition_required: 428,
+  rate_limited: 429,
   unprocessable: 422,
   not_found: 404,
   method_not_allowed: 405,

@@ -20,15 +20,26 @@ export function problems(...statuses: number[]) {
   }]));
 }
 
-const problemDescriptions: Record<number, string> = {
+/** What each error status means, for the OpenAPI document. */
+export const problemDescriptions: Record<number, string> = {
   400: "The request is not valid (each bad field is listed in `errors`)",
+  401: "No valid API token (missing, malformed, expired or revoked)",
+  403: "The token's role does not allow this",
   404: "Not found",
+  412: "The resource changed since it was read (If-Match does not match its ETag)",
+  428: "Send If-Match with the ETag from your last read",
+  429: "Too many requests for this token; wait for Retry-After seconds",
   409: "Conflict with the current state",
   413: "The body is too large",
   415: "The body is not JSON",
   422: "The request names things that do not exist or are out of range",
   503: "A dependency is unavailable",
 };
+
+/** A reference to the Problem schema, for operations completed after generation. */
+export function problemSchemaRef(): { $ref: string } {
+  return { $ref: "#/components/schemas/Problem" };
+}
 
 /** JSON response content. */
 export function json<S extends z.ZodType>(schema: S, description: string) {
@@ -52,6 +63,15 @@ export const customerSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 }).openapi("Customer");
+
+/** A customer in a list, with its latest health (null until first scored). */
+export const listedCustomerSchema = customerSchema.extend({
+  health: z.object({
+    score: z.number(),
+    atRiskScore: z.number(),
+    scoredAt: z.string(),
+  }).nullable(),
+}).openapi("ListedCustomer");
 
 /** A customer's progress on one milestone. */
 export const milestoneProgressSchema = z.object({

@@ -14,13 +14,19 @@ export interface LockHolder {
   startedAt: string;
   /** Base URL of the holder's HTTP API, once it serves one. */
   url?: string;
+  /**
+   * A secret the running engine accepts as an admin for the commands that go
+   * through its API. Whoever can read this file can read the database files
+   * next to it, so it grants nothing new; it changes at every start.
+   */
+  localToken?: string;
 }
 
 /** A held lock on a data folder. */
 export interface DataDirLock {
   readonly dataDir: string;
-  /** Records the URL the holder serves its API on. */
-  setUrl(url: string): Promise<void>;
+  /** Records the URL the holder serves its API on, and the secret local commands use. */
+  setServing(url: string, localToken: string): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -37,9 +43,11 @@ export async function acquireDataDirLock(dataDir: string, command: string): Prom
       let released = false;
       return {
         dataDir,
-        setUrl: async (url) => {
+        setServing: async (url, localToken) => {
           holder.url = url;
-          await Deno.writeTextFile(path, JSON.stringify(holder));
+          holder.localToken = localToken;
+          await Deno.writeTextFile(path, JSON.stringify(holder), { mode: 0o600 });
+          await Deno.chmod(path, 0o600);
         },
         release: async () => {
           if (released) return;

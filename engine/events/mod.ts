@@ -18,3 +18,4 @@ export {
   readDomainEvents,
   type StoredDomainEvent,
 } from "./event_log.ts";
+export { type EventLogSummary, eventLogSummary } from "./summary.ts";

@@ -29,6 +29,14 @@ export {
   type HealthScore,
   type HealthTrend,
 } from "./queries.ts";
+export { type HealthScoringSummary, healthScoringSummary } from "./summary.ts";
+export {
+  type CustomerFilters,
+  type CustomerSort,
+  customerSorts,
+  listCustomersWithHealth,
+  type ListedCustomer,
+} from "./customer_list.ts";
 export {
   scoreAllCustomers,
   type ScoreOptions,

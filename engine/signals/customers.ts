@@ -9,7 +9,8 @@ export interface UpsertResult {
   updated: string[];
 }
 
-interface CustomerRow {
+/** A customers row as CUSTOMER_COLUMNS selects it. */
+export interface CustomerRow {
   id: string;
   external_id: string | null;
   name: string;
@@ -26,8 +27,16 @@ interface CustomerRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, external_id, name, vendor_type, plan, mrr, currency, country, time_zone,
-  to_char(signup_date, 'YYYY-MM-DD') as signup_date, churned_at, attributes, created_at, updated_at`;
+/** The columns toCustomer reads, of table `alias` (for queries that join customers). */
+export function customerColumns(alias = "customers"): string {
+  return ["id", "external_id", "name", "vendor_type", "plan", "mrr", "currency", "country"]
+    .concat(["time_zone", "churned_at", "attributes", "created_at", "updated_at"])
+    .map((column) => `${alias}.${column}`)
+    .concat(`to_char(${alias}.signup_date, 'YYYY-MM-DD') as signup_date`)
+    .join(", ");
+}
+
+const CUSTOMER_COLUMNS = customerColumns();
 
 /**
  * Creates or replaces customers in one transaction (one statement for the
@@ -37,7 +46,12 @@ const COLUMNS = `id, external_id, name, vendor_type, plan, mrr, currency, countr
 export async function upsertCustomers(
   db: Db,
   customers: readonly CustomerRecord[],
-  options: { now: Date; itemPath?: ItemPath },
+  options: {
+    now: Date;
+    itemPath?: ItemPath;
+    /** Runs first inside the transaction; throwing aborts the write (If-Match checks). */
+    precondition?: (tx: Queryable) => Promise<void>;
+  },
 ): Promise<UpsertResult> {
   if (customers.length === 0) return { created: [], updated: [] };
   const itemPath = options.itemPath ?? batchItemPath;
@@ -57,6 +71,7 @@ export async function upsertCustomers(
     attributes: c.attributes,
   }));
   return await db.transaction(async (tx) => {
+    await options.precondition?.(tx);
     await assertExternalIdsFree(tx, customers, itemPath);
     const rows = await tx.query<{ id: string; created: boolean }>(
       `with input as (
@@ -113,29 +128,24 @@ export type ItemPath = (i: number, field: string) => string;
 
 const batchItemPath: ItemPath = (i, field) => `customers[${i}].${field}`;
 
+/** Customer `id` locked for update until the transaction ends, or null if there is none. */
+export async function lockCustomerForUpdate(tx: Queryable, id: string): Promise<Customer | null> {
+  const [row] = await tx.query<CustomerRow>(
+    `select ${CUSTOMER_COLUMNS} from customers where id = $1 for update`,
+    [id],
+  );
+  return row ? toCustomer(row) : null;
+}
+
 /** One customer, or CUSTOMER_NOT_FOUND. */
 export async function getCustomer(db: Queryable, id: string): Promise<Customer> {
-  const rows = await db.query<CustomerRow>(`select ${COLUMNS} from customers where id = $1`, [id]);
+  const rows = await db.query<CustomerRow>(
+    `select ${CUSTOMER_COLUMNS} from customers where id = $1`,
+    [id],
+  );
   const row = rows[0];
   if (!row) throw customerNotFound(id);
   return toCustomer(row);
-}
-
-/** A page of customers in id order, after `cursor` (the last id of the previous page). */
-export async function listCustomers(
-  db: Queryable,
-  options: { cursor?: string; limit: number; vendorType?: string; plan?: string },
-): Promise<{ customers: Customer[]; nextCursor: string | null }> {
-  const rows = await db.query<CustomerRow>(
-    `select ${COLUMNS} from customers
-     where ($1::text is null or id > $1) and ($2::text is null or vendor_type = $2)
-       and ($3::text is null or plan = $3)
-     order by id limit $4`,
-    [options.cursor ?? null, options.vendorType ?? null, options.plan ?? null, options.limit + 1],
-  );
-  const page = rows.slice(0, options.limit).map(toCustomer);
-  const nextCursor = rows.length > options.limit ? page.at(-1)?.id ?? null : null;
-  return { customers: page, nextCursor };
 }
 
 /** Throws CUSTOMER_NOT_FOUND unless the customer exists. */
@@ -145,18 +155,41 @@ export async function assertCustomerExists(db: Queryable, id: string): Promise<v
 }
 
 /**
- * Locks the named customers against deletion until the transaction ends (as a
- * foreign key would) and returns the ids among `ids` that name no customer.
+ * Keeps the named customers from being deleted until the transaction ends,
+ * as a foreign key from their events would, and returns the ids among `ids`
+ * that name no customer.
+ *
+ * A foreign key (or `for key share`) locks each customer's row, and a row
+ * lock writes the row's page: for a batch of 1,000 events on as many
+ * customers that was a third of the batch's database time, and after every
+ * checkpoint a full-page image per customer (7 MB of WAL per batch, measured
+ * in bench/README.md). Instead ingestion holds one shared advisory lock and
+ * checks existence after taking it; whatever deletes customers takes the
+ * same lock exclusively first (lockCustomerDeletion), so a deletion waits for
+ * the batches in flight, and batches after it find the customer gone.
  */
 export async function lockCustomers(tx: Queryable, ids: readonly string[]): Promise<Set<string>> {
   const unique = [...new Set(ids)];
+  // A statement of its own: the check below must see deletions committed while this waited.
+  await tx.query(`select pg_advisory_xact_lock_shared(hashtext('${DELETION_LOCK}'))`);
   const rows = await tx.query<{ id: string }>(
-    "select id from customers where id = any($1::text[]) for key share",
+    "select id from customers where id = any($1::text[])",
     [unique],
   );
   const known = new Set(rows.map((r) => r.id));
   return new Set(unique.filter((id) => !known.has(id)));
 }
+
+/**
+ * Takes the customer-deletion lock in `tx`: call it before deleting customers.
+ * It waits for event batches in flight and holds new ones until `tx` ends, so
+ * no event is stored for a customer being deleted (see lockCustomers).
+ */
+export async function lockCustomerDeletion(tx: Queryable): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(hashtext('${DELETION_LOCK}'))`);
+}
+
+const DELETION_LOCK = "customers:deletion";
 
 function customerNotFound(id: string): EngineError {
   return new EngineError(
@@ -221,7 +254,8 @@ async function assertExternalIdsFree(
   }
 }
 
-function toCustomer(row: CustomerRow): Customer {
+/** A customer as the API shows it, from its row. */
+export function toCustomer(row: CustomerRow): Customer {
   return {
     id: row.id,
     externalId: row.external_id,

@@ -67,7 +67,7 @@ export const usageEventSchema = z.strictObject({
   // Values are JSON by construction (the body is JSON); the size limit below bounds them.
   properties: z.record(z.string().max(100), z.unknown()).default({}),
 }).superRefine((event, ctx) => {
-  const size = new TextEncoder().encode(JSON.stringify(event.properties)).length;
+  const size = propertiesSize(event.properties);
   if (size > MAX_PROPERTIES_BYTES) {
     ctx.addIssue({
       code: "custom",
@@ -87,6 +87,18 @@ export const usageEventSchema = z.strictObject({
     });
   }
 });
+
+const encoder = new TextEncoder();
+
+/**
+ * The UTF-8 size of `properties` as JSON, exact when it could exceed the
+ * limit. Checked for every event of every batch, so it skips the work where
+ * it cannot matter: UTF-8 takes at most 3 bytes per UTF-16 unit.
+ */
+function propertiesSize(properties: Record<string, unknown>): number {
+  const json = JSON.stringify(properties);
+  return json.length * 3 <= MAX_PROPERTIES_BYTES ? json.length : encoder.encode(json).length;
+}
 
 /** A validated usage event. */
 export type UsageEvent = z.output<typeof usageEventSchema>;

@@ -7,7 +7,7 @@ import type { Db } from "../db/mod.ts";
 import { EngineError, type FieldIssue } from "../errors.ts";
 import { lockCustomers } from "./customers.ts";
 import type { UsageEvent } from "./event_schema.ts";
-import { evaluateMilestones } from "./milestones.ts";
+import { evaluateMilestonesForEvents } from "./milestones.ts";
 import { ensurePartitionsFor } from "./partitions.ts";
 
 /** What happened to a batch. */
@@ -42,24 +42,16 @@ export async function ingestEvents(
   }
   assertTimesInRange(events, options.now, options.limits);
   await ensurePartitionsFor(db, events.map((e) => e.occurredAt));
-  const payload = events.map((e, ord) => ({
-    event_id: e.id,
-    customer_id: e.customerId,
-    type: e.type,
-    user_id: e.userId ?? null,
-    occurred_at: e.occurredAt.toISOString(),
-    properties: e.properties,
-    ord,
-  }));
+  // A second event with an id seen earlier in the batch is a duplicate, like one stored before.
+  const seen = new Set<string>();
+  const firsts = events.filter((e) => !seen.has(e.id) && seen.add(e.id));
   return await db.transaction(async (tx) => {
-    const unknown = await lockCustomers(tx, events.map((e) => e.customerId));
+    const unknown = await lockCustomers(tx, firsts.map((e) => e.customerId));
     if (unknown.size > 0) throw unknownCustomers(events, unknown);
     const inserted = await tx.query<{ event_id: string; customer_id: string; type: string }>(
       `with input as (
-         select distinct on (event_id) *
-         from json_to_recordset($1::json) as e(event_id text, customer_id text, type text,
-           user_id text, occurred_at timestamptz, properties jsonb, ord int)
-         order by event_id, ord
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+           $6::jsonb[]) as e(event_id, customer_id, type, user_id, occurred_at, properties)
        ),
        fresh as (
          insert into usage_event_ids (event_id, customer_id, occurred_at)
@@ -68,17 +60,27 @@ export async function ingestEvents(
          returning event_id
        )
        insert into usage_events (event_id, customer_id, type, user_id, occurred_at, received_at, properties)
-       select i.event_id, i.customer_id, i.type, i.user_id, i.occurred_at, $2, i.properties
+       select i.event_id, i.customer_id, i.type, i.user_id, i.occurred_at, $7, i.properties
        from input i join fresh f using (event_id)
        returning event_id, customer_id, type`,
-      [payload, options.now],
+      [
+        firsts.map((e) => e.id),
+        firsts.map((e) => e.customerId),
+        firsts.map((e) => e.type),
+        firsts.map((e) => e.userId ?? null),
+        firsts.map((e) => e.occurredAt.toISOString()),
+        firsts.map((e) => e.properties),
+        options.now,
+      ],
     );
     const stored = new Set(inserted.map((r) => r.event_id));
     const duplicateIds = events.filter((e) => !stored.delete(e.id)).map((e) => e.id);
-    const { achieved } = inserted.length === 0 ? { achieved: 0 } : await evaluateMilestones(tx, {
-      customerIds: [...new Set(inserted.map((r) => r.customer_id))],
-      eventTypes: [...new Set(inserted.map((r) => r.type))],
-    });
+    const { achieved } = inserted.length === 0
+      ? { achieved: 0 }
+      : await evaluateMilestonesForEvents(
+        tx,
+        inserted.map((r) => ({ customerId: r.customer_id, type: r.type })),
+      );
     return {
       accepted: inserted.length,
       duplicates: duplicateIds.length,

@@ -142,7 +142,104 @@ export async function evaluateMilestones(
          and ($3::timestamptz is null or e.occurred_at <= $3)
        window w as (partition by e.customer_id, e.type order by e.occurred_at, e.event_id)
      ),
-     progress as (
+     ${RECORD_PROGRESS}`,
+    [scope.customerIds ?? null, scope.eventTypes ?? null, scope.asOf ?? null],
+  );
+  return { achieved: rows[0]?.achieved ?? 0 };
+}
+
+/** A stored event, as far as milestones care. */
+export interface MilestoneEvent {
+  customerId: string;
+  type: string;
+}
+
+/**
+ * Evaluates the milestones that newly stored `events` count toward: only the
+ * pending milestones of each event's customer and type, not every milestone
+ * of every customer in the batch. Run it in the transaction that stored the
+ * events (each event once). Returns how many were achieved now.
+ *
+ * It locks those milestone rows first, in key order, so two batches that
+ * count toward the same milestone take turns (the second sees the first's
+ * events) and cannot deadlock. A milestone these events leave short of its
+ * target only adds them to its progress; one they may complete is counted
+ * again from its events, which tells which event reached it and when.
+ */
+export async function evaluateMilestonesForEvents(
+  tx: Queryable,
+  events: readonly MilestoneEvent[],
+): Promise<{ achieved: number }> {
+  const added = new Map<string, MilestoneEvent & { n: number }>();
+  for (const e of events) {
+    const key = `${e.type}\u0000${e.customerId}`;
+    const pair = added.get(key);
+    if (pair) pair.n++;
+    else added.set(key, { ...e, n: 1 });
+  }
+  const pairs = [...added.values()];
+  const locked = await tx.query<{
+    customer_id: string;
+    milestone_key: string;
+    progress: number;
+    target: number;
+    added: number;
+  }>(
+    // Materialized: the few pairs with a milestone type first, then their rows by key.
+    `with pairs as materialized (
+       select p.customer_id, d.key, d.required_count, p.added
+       from unnest($1::text[], $2::text[], $3::int[]) as p(customer_id, type, added)
+       join milestone_definitions d on d.event_type = p.type
+     )
+     select m.customer_id, m.milestone_key, m.progress, p.required_count as target, p.added
+     from pairs p
+     join success_milestones m on m.customer_id = p.customer_id and m.milestone_key = p.key
+     where not m.achieved
+     order by m.customer_id, m.milestone_key
+     for no key update of m`,
+    [pairs.map((p) => p.customerId), pairs.map((p) => p.type), pairs.map((p) => p.n)],
+  );
+  const short = locked.filter((r) => r.progress + r.added < r.target);
+  const reaching = locked.filter((r) => r.progress + r.added >= r.target);
+  if (short.length > 0) {
+    await tx.query(
+      `update success_milestones m set progress = m.progress + u.added
+       from unnest($1::text[], $2::text[], $3::int[]) as u(customer_id, milestone_key, added)
+       where m.customer_id = u.customer_id and m.milestone_key = u.milestone_key`,
+      [
+        short.map((r) => r.customer_id),
+        short.map((r) => r.milestone_key),
+        short.map((r) => r.added),
+      ],
+    );
+  }
+  if (reaching.length === 0) return { achieved: 0 };
+  const rows = await tx.query<{ achieved: number }>(
+    `with scope as (
+       select m.customer_id, m.milestone_key, d.event_type, d.required_count
+       from unnest($1::text[], $2::text[]) as k(customer_id, milestone_key)
+       join success_milestones m
+         on m.customer_id = k.customer_id and m.milestone_key = k.milestone_key
+       join milestone_definitions d on d.key = m.milestone_key
+       where not m.achieved
+     ),
+     ranked as (
+       select e.customer_id, e.type, e.occurred_at, e.user_id,
+         row_number() over w as n, count(*) over (partition by e.customer_id, e.type) as total
+       from (select distinct customer_id, event_type from scope) s
+       join usage_events e on e.customer_id = s.customer_id and e.type = s.event_type
+       window w as (partition by e.customer_id, e.type order by e.occurred_at, e.event_id)
+     ),
+     ${RECORD_PROGRESS}`,
+    [reaching.map((r) => r.customer_id), reaching.map((r) => r.milestone_key)],
+  );
+  return { achieved: rows[0]?.achieved ?? 0 };
+}
+
+// The end of both evaluations: from `scope` (the pending milestones) and
+// `ranked` (their events, numbered per customer and type), the progress; the
+// milestones reached are marked achieved once and logged.
+const RECORD_PROGRESS = `progress as (
        select s.customer_id, s.milestone_key, s.required_count,
          coalesce(max(r.total), 0) as total,
          min(r.occurred_at) filter (where r.n = s.required_count) as achieved_at,
@@ -172,11 +269,7 @@ export async function evaluateMilestones(
        from updated where achieved
        returning 1
      )
-     select count(*) as achieved from logged`,
-    [scope.customerIds ?? null, scope.eventTypes ?? null, scope.asOf ?? null],
-  );
-  return { achieved: rows[0]?.achieved ?? 0 };
-}
+     select count(*) as achieved from logged`;
 
 /** A customer's progress on every milestone of the catalog. */
 export async function getCustomerMilestones(

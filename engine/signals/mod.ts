@@ -19,10 +19,14 @@ export {
 } from "./customer_schema.ts";
 export {
   assertCustomerExists,
+  customerColumns,
+  type CustomerRow,
   getCustomer,
   type ItemPath,
-  listCustomers,
+  lockCustomerDeletion,
+  lockCustomerForUpdate,
   lockCustomers,
+  toCustomer,
   upsertCustomers,
   type UpsertResult,
 } from "./customers.ts";
@@ -46,3 +50,4 @@ export {
   type MilestoneScope,
 } from "./milestones.ts";
 export { ensureEventPartitions, ensurePartitionsFor, monthOf } from "./partitions.ts";
+export { type EventPartition, partitionsBefore } from "./retention.ts";

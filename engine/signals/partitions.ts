@@ -26,9 +26,14 @@ export async function ensureEventPartitions(db: Db, from: Date, to: Date): Promi
 
 /** Makes sure the months of `dates` have partitions; remembers the ones it has seen. */
 export async function ensurePartitionsFor(db: Db, dates: Iterable<Date>): Promise<void> {
-  const months = new Set<string>();
-  for (const date of dates) months.add(monthOf(date));
-  await ensureMonths(db, [...months]);
+  // Month numbers first: a batch of 1,000 events spans a month or two, and
+  // formatting every date was a visible part of ingesting it.
+  const months = new Set<number>();
+  for (const date of dates) months.add(date.getUTCFullYear() * 12 + date.getUTCMonth());
+  await ensureMonths(
+    db,
+    [...months].map((m) => monthOf(new Date(Date.UTC(Math.floor(m / 12), m % 12, 1)))),
+  );
 }
 
 async function ensureMonths(db: Db, months: readonly string[]): Promise<void> {

@@ -1,4 +1,5 @@
 /** The API in process (Hono's app.request) over a fresh test database. */
+import { createToken, type Role, roles } from "../../engine/access/mod.ts";
 import { type Api, createApi } from "../../engine/api/mod.ts";
 import type { Clock } from "../../engine/clock.ts";
 import { type Config, loadConfig } from "../../engine/config.ts";
@@ -23,7 +24,13 @@ export interface ApiTest {
   db: Db;
   config: Config;
   cycles: CycleRunner;
-  /** Sends a request; `body` is sent as JSON unless it is a string. */
+  /** A token secret for each role. */
+  tokens: Record<Role, string>;
+  /**
+   * Sends a request as an admin; `body` is sent as JSON unless it is a
+   * string. An `authorization` header of your own replaces the admin token
+   * (`""` sends none).
+   */
   call(
     method: string,
     path: string,
@@ -49,8 +56,21 @@ export async function withApi(
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
     });
     const app = createApi({ db, clock, config, log: silentLogger, cycles });
+    const tokens = {} as Record<Role, string>;
+    for (const role of roles) {
+      const created = await createToken(db, { name: `test-${role}`, role }, {
+        actor: "test",
+        now: clock.now(),
+      });
+      tokens[role] = created.token;
+    }
     const call: ApiTest["call"] = async (method, path, body, headers = {}) => {
-      const init: RequestInit = { method, headers: { ...headers } };
+      const auth = headers.authorization ?? `Bearer ${tokens.admin}`;
+      const { authorization: _replaced, ...rest } = headers;
+      const init: RequestInit = {
+        method,
+        headers: { ...rest, ...(auth === "" ? {} : { authorization: auth }) },
+      };
       if (body !== undefined) {
         init.body = typeof body === "string" ? body : JSON.stringify(body);
         if (typeof body !== "string") {
@@ -68,7 +88,7 @@ export async function withApi(
       return { status: response.status, headers: response.headers, body: parsed };
     };
     try {
-      await fn({ app, db, config, cycles, call });
+      await fn({ app, db, config, cycles, tokens, call });
     } finally {
       await cycles.drain();
     }

@@ -30,25 +30,45 @@ export async function runScript(
   };
 }
 
+/** The INIT_ADMIN_TOKEN startEngine gives the engine unless `env` sets one. */
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdefghijklmnop";
+
 /** A running engine process. */
 export interface EngineProcess {
   url: string;
+  /** An admin token for its API (INIT_ADMIN_TOKEN). */
+  adminToken: string;
+  /** What it printed on standard output so far. */
+  stdout(): string;
+  /** fetch() on the engine's URL with the admin token. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Sends `signal` and waits for the process to end. */
   stop(signal?: Deno.Signal): Promise<ProcessResult>;
 }
 
-/** Starts main.ts with `env` and waits until it prints its URL (or ends, which throws). */
+/**
+ * Starts main.ts with `env` (or, with `viaStartTask`, `deno task start`, flags and all) and
+ * waits until it prints its URL (or ends, which throws).
+ */
 export async function startEngine(
   env: Record<string, string>,
   timeoutMs = 60_000,
+  options: { viaStartTask?: boolean } = {},
 ): Promise<EngineProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-cron", "main.ts"],
+    args: options.viaStartTask ? ["task", "start"] : ["run", "-A", "--unstable-cron", "main.ts"],
     cwd: ROOT,
-    env: { PORT: "0", LOG_LEVEL: "warn", ...env, NO_COLOR: "1" },
+    env: {
+      PORT: "0",
+      LOG_LEVEL: "warn",
+      INIT_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      ...env,
+      NO_COLOR: "1",
+    },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const adminToken = env.INIT_ADMIN_TOKEN ?? TEST_ADMIN_TOKEN;
   let stdout = "";
   let stderr = "";
   const { promise: listening, resolve, reject } = Promise.withResolvers<string>();
@@ -77,6 +97,13 @@ export async function startEngine(
     const url = await listening;
     return {
       url,
+      adminToken,
+      stdout: () => stdout,
+      fetch: (path, init = {}) => {
+        const headers = new Headers(init.headers);
+        headers.set("authorization", `Bearer ${adminToken}`);
+        return fetch(url + path, { ...init, headers });
+      },
       stop: async (signal = "SIGTERM") => {
         try {
           child.kill(signal);

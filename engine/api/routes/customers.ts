@@ -6,12 +6,21 @@ import {
   customerRecordSchema,
   getCustomer,
   getCustomerMilestones,
-  listCustomers,
+  lockCustomerForUpdate,
   upsertCustomers,
   vendorTypes,
 } from "../../signals/mod.ts";
+import { type CustomerFilters, customerSorts, listCustomersWithHealth } from "../../health/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { customerSchema, json, milestoneProgressSchema, pageQuery, problems } from "../schemas.ts";
+import { assertIfMatch, etagOf } from "../etag.ts";
+import {
+  customerSchema,
+  json,
+  listedCustomerSchema,
+  milestoneProgressSchema,
+  pageQuery,
+  problems,
+} from "../schemas.ts";
 
 const idParam = z.object({
   id: customerIdSchema.openapi({ param: { name: "id", in: "path" }, example: "sup_0000001" }),
@@ -25,6 +34,7 @@ export function registerCustomerRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "put",
       path: "/api/v1/customers/{id}",
+      operationId: "putCustomer",
       summary: "Create or replace a customer",
       tags: ["Customers"],
       request: {
@@ -34,17 +44,28 @@ export function registerCustomerRoutes(app: Api, deps: ApiDeps): void {
       responses: {
         200: json(customerSchema, "The customer was replaced"),
         201: json(customerSchema, "The customer was created"),
-        ...problems(400, 409, 413, 415),
+        ...problems(400, 409, 412, 413, 415),
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const input = c.req.valid("json");
+      const ifMatch = c.req.header("if-match");
       const result = await upsertCustomers(deps.db, [{ ...input, id }], {
         now: deps.clock.now(),
         itemPath: (_i, field) => field,
+        // Checked under the row lock, so two edits from the same ETag cannot both win.
+        ...(ifMatch === undefined ? {} : {
+          precondition: async (tx) => {
+            const current = await lockCustomerForUpdate(tx, id);
+            assertIfMatch(ifMatch, current && await etagOf(current), {
+              resource: `Customer "${id}"`,
+            });
+          },
+        }),
       });
       const customer = await getCustomer(deps.db, id);
+      c.header("ETag", await etagOf(customer));
       return result.created.length > 0 ? c.json(customer, 201) : c.json(customer, 200);
     },
   );
@@ -53,6 +74,7 @@ export function registerCustomerRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "post",
       path: "/api/v1/customers/batch",
+      operationId: "putCustomerBatch",
       summary: `Create or replace up to ${BATCH_LIMIT} customers at once`,
       tags: ["Customers"],
       request: {
@@ -88,29 +110,43 @@ export function registerCustomerRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "get",
       path: "/api/v1/customers",
-      summary: "List customers in id order",
+      operationId: "listCustomers",
+      summary: "List customers with their latest health, filtered and sorted",
+      description: "`sort=-atRiskScore&status=active` lists the active customers most at risk " +
+        "first. Pass `nextCursor` as `cursor`, with the same sort and filters, for the next page.",
       tags: ["Customers"],
       request: {
         query: pageQuery.extend({
+          sort: z.enum(customerSorts).default("id").openapi({
+            description: "Order; `-` for descending. Ties break by id. Unscored customers " +
+              "sort below every score",
+          }),
           vendorType: z.enum(vendorTypes).optional(),
           plan: z.string().max(32).optional(),
+          country: z.string().length(2).optional().openapi({ example: "GB" }),
+          status: z.enum(["active", "churned"]).optional(),
+          minHealthScore: z.coerce.number().min(0).max(100).optional(),
+          maxHealthScore: z.coerce.number().min(0).max(100).optional(),
+          minAtRiskScore: z.coerce.number().min(0).max(100).optional(),
         }),
       },
       responses: {
         200: json(
-          z.object({ items: z.array(customerSchema), nextCursor: z.string().nullable() }),
+          z.object({ items: z.array(listedCustomerSchema), nextCursor: z.string().nullable() }),
           "A page of customers",
         ),
         ...problems(400),
       },
     }),
     async (c) => {
-      const q = c.req.valid("query");
-      const page = await listCustomers(deps.db, {
-        limit: q.limit,
-        ...(q.cursor ? { cursor: q.cursor } : {}),
-        ...(q.vendorType ? { vendorType: q.vendorType } : {}),
-        ...(q.plan ? { plan: q.plan } : {}),
+      const { limit, cursor, sort, ...filters } = c.req.valid("query");
+      const page = await listCustomersWithHealth(deps.db, {
+        limit,
+        sort,
+        ...(cursor ? { cursor } : {}),
+        filters: Object.fromEntries(
+          Object.entries(filters).filter(([, value]) => value !== undefined),
+        ) as CustomerFilters,
       });
       return c.json({ items: page.customers, nextCursor: page.nextCursor }, 200);
     },
@@ -120,18 +156,25 @@ export function registerCustomerRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "get",
       path: "/api/v1/customers/{id}",
+      operationId: "getCustomer",
       summary: "Read a customer",
       tags: ["Customers"],
       request: { params: idParam },
       responses: { 200: json(customerSchema, "The customer"), ...problems(400, 404) },
     }),
-    async (c) => c.json(await getCustomer(deps.db, c.req.valid("param").id), 200),
+    async (c) => {
+      const customer = await getCustomer(deps.db, c.req.valid("param").id);
+      // Send it back as If-Match on PUT to refuse overwriting someone else's change.
+      c.header("ETag", await etagOf(customer));
+      return c.json(customer, 200);
+    },
   );
 
   app.openapi(
     createRoute({
       method: "get",
       path: "/api/v1/customers/{id}/milestones",
+      operationId: "getCustomerMilestones",
       summary: "A customer's progress on every milestone",
       tags: ["Customers"],
       request: { params: idParam },

@@ -10,6 +10,7 @@ export function registerCycleRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "post",
       path: "/api/v1/cycles",
+      operationId: "startCycle",
       summary: "Run an evaluation cycle now",
       description: "Answers 202 at once with the running cycle (follow it at its Location), " +
         "or, with `?wait=true`, 200 once it has finished. 409 while another cycle runs.",
@@ -40,6 +41,7 @@ export function registerCycleRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "get",
       path: "/api/v1/cycles",
+      operationId: "listCycles",
       summary: "Cycles, newest first",
       tags: ["Cycles"],
       request: {
@@ -74,6 +76,7 @@ export function registerCycleRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "get",
       path: "/api/v1/cycles/{id}",
+      operationId: "getCycle",
       summary: "One cycle, with its stages, timings and counts",
       tags: ["Cycles"],
       request: {

@@ -16,6 +16,7 @@ export function registerEventRoutes(app: Api, deps: ApiDeps): void {
   const route = createRoute({
     method: "post",
     path: "/api/v1/events",
+    operationId: "ingestEvents",
     summary: "Ingest a batch of usage events",
     description: `Stores up to ${deps.config.EVENT_BATCH_LIMIT} events at once, all or nothing. ` +
       "Events whose id was seen before are ignored and counted as duplicates.",

@@ -11,6 +11,7 @@ export function registerHealthRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "get",
       path: "/api/v1/customers/{id}/health",
+      operationId: "getCustomerHealth",
       summary: "A customer's latest health score, components, trend and history",
       tags: ["Health"],
       request: {
@@ -41,6 +42,7 @@ export function registerHealthRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "get",
       path: "/api/v1/health-model",
+      operationId: "getHealthModel",
       summary: "The active health model: components, weights, windows and scales",
       tags: ["Health"],
       responses: { 200: json(healthModelSchema, "The active health model") },

@@ -10,6 +10,7 @@ export function registerMilestoneRoutes(app: Api, deps: ApiDeps): void {
     createRoute({
       method: "get",
       path: "/api/v1/milestones",
+      operationId: "listMilestones",
       summary: "The milestone catalog",
       tags: ["Signals"],
       responses: {

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { withApi } from "../../helpers/api.ts";
 import { customer, NOW } from "../../helpers/fixtures.ts";
 
@@ -109,5 +109,110 @@ Deno.test("POST /api/v1/customers/batch upserts all or nothing, and the list pag
     const bad = await api.call("GET", "/api/v1/customers?limit=0");
     assertEquals([bad.status, bad.body.errors[0].path], [400, "query.limit"]);
     assert((await api.call("GET", "/api/v1/customers?vendorType=florist")).body.items.length === 0);
+  });
+});
+
+Deno.test("the customer list sorts by at-risk score, filters, and pages through ties", async () => {
+  await withApi(async (api) => {
+    await api.call("POST", "/api/v1/customers/batch", {
+      customers: [
+        { id: "sup_a", ...fields("sup_a"), name: "Ática Flores", mrr: 30 },
+        { id: "sup_b", ...fields("sup_b"), mrr: 90 },
+        { id: "sup_c", ...fields("sup_c"), mrr: 30, churnedAt: "2026-06-01T00:00:00Z" },
+        { id: "sup_d", ...fields("sup_d"), mrr: 30 },
+      ],
+    });
+    const at = (score: number, atRisk: number) => [score, atRisk];
+    const scores: Record<string, number[]> = {
+      sup_a: at(80, 10),
+      sup_b: at(20, 70),
+      sup_c: at(50, 40),
+    };
+    for (const [id, [score, atRisk]] of Object.entries(scores)) {
+      await api.db.query(
+        `insert into customer_health_latest
+           (customer_id, health_id, score, at_risk_score, components, at_risk_factors,
+            model_version, scored_at)
+         values ($1, 1, $2, $3, '{}', '{}', '1.0.0', $4)`,
+        [id, score, atRisk, NOW],
+      );
+    }
+    const ids = (body: { items: Array<{ id: string }> }) => body.items.map((c) => c.id);
+    const risky = await api.call("GET", "/api/v1/customers?sort=-atRiskScore&status=active");
+    assertEquals(ids(risky.body), ["sup_b", "sup_a", "sup_d"], "unscored sorts last");
+    assertEquals(risky.body.items[0].health, {
+      score: 20,
+      atRiskScore: 70,
+      scoredAt: NOW.toISOString(),
+    });
+    assertEquals(risky.body.items[2].health, null);
+
+    const walk = async (query: string) => {
+      const seen: string[] = [];
+      let cursor = "";
+      do {
+        const page = await api.call("GET", `/api/v1/customers?${query}&limit=1${cursor}`);
+        seen.push(...ids(page.body));
+        cursor = page.body.nextCursor ? `&cursor=${page.body.nextCursor}` : "";
+      } while (cursor);
+      return seen;
+    };
+    // Three customers share mrr 30: pages of one walk through the tie by id.
+    assertEquals(await walk("sort=mrr"), ["sup_a", "sup_c", "sup_d", "sup_b"]);
+
+    // Names sort in the database's collation. Walking pages of one, both ways, puts the
+    // non-ASCII name in a cursor at least once, and gives the order of one big page.
+    for (const sort of ["name", "-name"]) {
+      const all = ids((await api.call("GET", `/api/v1/customers?sort=${sort}`)).body);
+      assertEquals(await walk(`sort=${sort}`), all);
+    }
+    const healthy = await api.call("GET", "/api/v1/customers?minHealthScore=50&sort=-healthScore");
+    assertEquals(ids(healthy.body), ["sup_a", "sup_c"]);
+    const churned = await api.call("GET", "/api/v1/customers?status=churned");
+    assertEquals(ids(churned.body), ["sup_c"]);
+
+    const firstByName = await api.call("GET", "/api/v1/customers?sort=-name&limit=1");
+    const wrongSort = await api.call(
+      "GET",
+      `/api/v1/customers?sort=name&cursor=${firstByName.body.nextCursor}`,
+    );
+    assertEquals([wrongSort.status, wrongSort.body.errors[0].path], [400, "query.cursor"]);
+    const forged = btoa(JSON.stringify(["mrr", "1; drop table customers", "x"]));
+    const bad = await api.call("GET", `/api/v1/customers?sort=mrr&cursor=${forged}`);
+    assertEquals([bad.status, bad.body.errors[0].path], [400, "query.cursor"]);
+    const badSort = await api.call("GET", "/api/v1/customers?sort=health");
+    assertEquals([badSort.status, badSort.body.errors[0].path], [400, "query.sort"]);
+  });
+});
+
+Deno.test("PUT with If-Match refuses to overwrite a change made since the read (412)", async () => {
+  await withApi(async (api) => {
+    await api.call("PUT", "/api/v1/customers/sup_e", fields("sup_e"));
+    const read = await api.call("GET", "/api/v1/customers/sup_e");
+    const etag = read.headers.get("etag")!;
+    assertMatch(etag, /^"[0-9a-f]{32}"$/);
+
+    const first = await api.call("PUT", "/api/v1/customers/sup_e", fields("sup_e", { mrr: 120 }), {
+      authorization: `Bearer ${api.tokens.admin}`,
+      "if-match": etag,
+    });
+    assertEquals(first.status, 200);
+    const newEtag = first.headers.get("etag")!;
+    assert(newEtag !== etag, "the ETag changes with the customer");
+
+    const stale = await api.call("PUT", "/api/v1/customers/sup_e", fields("sup_e", { mrr: 5 }), {
+      authorization: `Bearer ${api.tokens.admin}`,
+      "if-match": etag,
+    });
+    assertEquals([stale.status, stale.body.code], [412, "ETAG_MISMATCH"]);
+    assertEquals(stale.headers.get("etag"), newEtag);
+    assertEquals((await api.call("GET", "/api/v1/customers/sup_e")).body.mrr, 120, "nothing lost");
+
+    const missing = await api.call("PUT", "/api/v1/customers/sup_new", fields("sup_new"), {
+      authorization: `Bearer ${api.tokens.admin}`,
+      "if-match": "*",
+    });
+    assertEquals(missing.status, 412);
+    assertEquals((await api.call("GET", "/api/v1/customers/sup_new")).status, 404);
   });
 });

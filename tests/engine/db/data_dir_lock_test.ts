@@ -6,7 +6,7 @@ Deno.test("a data folder lock held by a live process refuses a second holder wit
   const dir = await Deno.makeTempDir();
   try {
     const lock = await acquireDataDirLock(dir, "engine");
-    await lock.setUrl("http://127.0.0.1:9999");
+    await lock.setServing("http://127.0.0.1:9999", "local-secret");
     const holder = await readDataDirLock(dir);
     assertEquals([holder?.pid, holder?.url], [Deno.pid, "http://127.0.0.1:9999"]);
     const error = await assertRejects(() => acquireDataDirLock(dir, "seed"), EngineError);

@@ -6,7 +6,8 @@ import {
   ingestEvents,
   upsertCustomers,
 } from "../../../engine/signals/mod.ts";
-import { withTestDb } from "../../helpers/db.ts";
+import { backend, withTestDb } from "../../helpers/db.ts";
+import type { Db } from "../../../engine/db/mod.ts";
 import { customer, daysAgo, installDefaults, NOW, usageEvent } from "../../helpers/fixtures.ts";
 
 const limits = { futureToleranceSeconds: 300, retentionDays: 730 };
@@ -103,3 +104,97 @@ Deno.test("ingestEvents() records a milestone once, with the event that reached 
     assertEquals(events[0]?.payload.achievedAt, daysAgo(10).toISOString());
   });
 });
+
+Deno.test("ingestEvents() stores each event's fields as sent", async () => {
+  await withTestDb(async (db) => {
+    await installDefaults(db);
+    await upsertCustomers(db, [customer("sup_1"), customer("sup_2")], { now: NOW });
+    const properties = {
+      feature: "contracts",
+      nested: { list: [1, "two", null] },
+      note: 'é " \\ {}',
+    };
+    await ingestEvents(db, [
+      { ...usageEvent("sup_1", "feature_used", daysAgo(1), properties, "e-1"), userId: "u-7" },
+      usageEvent("sup_2", "login", daysAgo(2), {}, "e-2"),
+    ], { now: NOW, limits });
+    const rows = await db.query<Record<string, unknown>>(
+      `select event_id, customer_id, type, user_id, occurred_at, received_at, properties
+       from usage_events order by event_id`,
+    );
+    assertEquals(rows, [
+      {
+        event_id: "e-1",
+        customer_id: "sup_1",
+        type: "feature_used",
+        user_id: "u-7",
+        occurred_at: daysAgo(1),
+        received_at: NOW,
+        properties,
+      },
+      {
+        event_id: "e-2",
+        customer_id: "sup_2",
+        type: "login",
+        user_id: null,
+        occurred_at: daysAgo(2),
+        received_at: NOW,
+        properties: {},
+      },
+    ]);
+  });
+});
+
+Deno.test({
+  name: "ingestEvents() completes a milestone that two concurrent batches reach together",
+  // Needs two sessions at once; PGlite has one.
+  ignore: backend !== "postgres",
+  fn: async () => {
+    await withTestDb(async (db) => {
+      await installDefaults(db);
+      await upsertCustomers(db, [customer("sup_1")], { now: NOW });
+      const added = (n: number) =>
+        usageEvent("sup_1", "client_added", daysAgo(20 - n), {}, `client-${n}`);
+      await ingestEvents(db, [added(1), added(2), added(3)], { now: NOW, limits });
+      // Hold the milestone row, so both batches have stored their event before
+      // either evaluates: each alone makes four clients, both make the five of
+      // five_clients_added.
+      const held = Promise.withResolvers<void>();
+      const release = Promise.withResolvers<void>();
+      const holder = db.transaction(async (tx) => {
+        await tx.query(
+          `select 1 from success_milestones
+           where customer_id = 'sup_1' and milestone_key = 'five_clients_added' for update`,
+        );
+        held.resolve();
+        await release.promise;
+      });
+      await held.promise;
+      const batches = Promise.all([
+        ingestEvents(db, [added(4)], { now: NOW, limits }),
+        ingestEvents(db, [added(5)], { now: NOW, limits }),
+      ]);
+      await waitForLockWaits(db, 2);
+      release.resolve();
+      await holder;
+      const results = await batches;
+      assertEquals(results.map((r) => r.milestonesAchieved).sort(), [0, 1]);
+      const milestones = await getCustomerMilestones(db, "sup_1", NOW);
+      const five = milestones.find((m) => m.key === "five_clients_added");
+      assertEquals(five?.achieved, true);
+      assertEquals(five?.achievedAt, daysAgo(15).toISOString());
+      assertEquals(five?.progress, 5);
+    });
+  },
+});
+
+async function waitForLockWaits(db: Db, sessions: number): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    const [row] = await db.query<{ n: number }>(
+      "select count(*)::int as n from pg_locks where not granted",
+    );
+    if ((row?.n ?? 0) >= sessions) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${sessions} sessions did not wait for a lock within 10 s`);
+}

@@ -1,0 +1,43 @@
+/**
+ * Makes sure someone can administer the engine: INIT_ADMIN_TOKEN (for
+ * automation) becomes an admin token with that value; without it, a database
+ * with no active admin token gets one, whose secret the engine prints once.
+ */
+import type { Db } from "../db/mod.ts";
+import type { Logger } from "../log.ts";
+import { systemActor } from "./actor.ts";
+import { createToken, findTokenBySecret, hasActiveAdminToken } from "./tokens.ts";
+
+/** What start-up did about admin access. */
+export interface AdminAccess {
+  /** The secret of an admin token made just now, to show once; null if none was made. */
+  newSecret: string | null;
+}
+
+/** Ensures an admin token exists (see the module comment). */
+export async function ensureAdminAccess(
+  db: Db,
+  options: { initAdminToken: string | undefined; now: Date; log: Logger },
+): Promise<AdminAccess> {
+  const change = { actor: systemActor.id, now: options.now };
+  const secret = options.initAdminToken;
+  if (secret !== undefined) {
+    const existing = await findTokenBySecret(db, secret, options.now);
+    if (!existing) {
+      await createToken(db, { name: "init-admin", role: "admin", secret }, change);
+      options.log.info("created the admin token of INIT_ADMIN_TOKEN");
+    } else if (existing.status !== "active" || existing.role !== "admin") {
+      // A revoked token stays revoked: revocation must not be undone by a restart.
+      options.log.warn("INIT_ADMIN_TOKEN names a token that is not an active admin token", {
+        tokenId: existing.id,
+        status: existing.status,
+        role: existing.role,
+      });
+    }
+    return { newSecret: null };
+  }
+  if (await hasActiveAdminToken(db, options.now)) return { newSecret: null };
+  const { token } = await createToken(db, { name: "first-admin", role: "admin" }, change);
+  options.log.info("created a first admin token; its secret is shown once on standard output");
+  return { newSecret: token };
+}

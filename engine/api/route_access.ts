@@ -1,0 +1,97 @@
+/**
+ * Who may call what: every route of the API, by method and OpenAPI path, with
+ * the permission it needs. The one place access is declared. `createApi`
+ * refuses to build an app with a route missing here, and a test walks every
+ * route of the OpenAPI document with every role, so no route ships
+ * unprotected by accident.
+ */
+import type { Permission } from "../access/mod.ts";
+
+/**
+ * What a route needs: a permission; `authenticated` (any valid token); or
+ * `public` (no token: the minimal health check and the API's documentation).
+ */
+export type RouteAccess = Permission | "authenticated" | "public";
+
+/** `"METHOD /path/{param}"` → what it needs. */
+export const routeAccess: Record<string, RouteAccess> = {
+  "GET /api/customer-success/health": "public",
+  "GET /api/v1/openapi.json": "public",
+  "GET /api/docs": "public",
+  "GET /api/docs/{file}": "public",
+
+  // The detailed health of each component (the seed's endpoints, plus engine).
+  "GET /api/customer-success/health/engine": "read:metrics",
+  "GET /api/customer-success/health/ml": "read:metrics",
+  "GET /api/customer-success/health/interventions": "read:metrics",
+  "GET /api/customer-success/health/integrations": "read:metrics",
+  "GET /api/customer-success/health/privacy": "read:metrics",
+
+  // Prometheus scrapes with a bearer token of a role that has read:metrics.
+  "GET /metrics": "read:metrics",
+
+  "GET /api/v1/me": "authenticated",
+
+  "POST /api/v1/events": "write:signals",
+  "PUT /api/v1/customers/{id}": "write:signals",
+  "POST /api/v1/customers/batch": "write:signals",
+
+  "GET /api/v1/customers": "read:metrics",
+  "GET /api/v1/customers/{id}": "read:metrics",
+  "GET /api/v1/customers/{id}/milestones": "read:metrics",
+  "GET /api/v1/customers/{id}/health": "read:metrics",
+  "GET /api/v1/health-model": "read:metrics",
+  "GET /api/v1/milestones": "read:metrics",
+  "GET /api/v1/cycles": "read:metrics",
+  "GET /api/v1/cycles/{id}": "read:metrics",
+  "POST /api/v1/cycles": "write:interventions",
+
+  "POST /api/v1/tokens": "manage:tokens",
+  "GET /api/v1/tokens": "manage:tokens",
+  "GET /api/v1/tokens/{id}": "manage:tokens",
+  "DELETE /api/v1/tokens/{id}": "manage:tokens",
+
+  "GET /api/v1/audit": "read:audit",
+  "GET /api/v1/audit/verify": "read:audit",
+};
+
+/** A compiled entry: the method, a matcher for the path, what it needs. */
+export interface CompiledRoute {
+  key: string;
+  method: string;
+  pattern: RegExp;
+  access: RouteAccess;
+}
+
+/** Compiles `table` for matching request paths; literal segments win over parameters. */
+export function compileRouteAccess(table: Record<string, RouteAccess>): CompiledRoute[] {
+  return Object.entries(table)
+    .map(([key, access]) => {
+      const [method = "", path = ""] = key.split(" ");
+      const source = path.split("/").map((segment) =>
+        segment.startsWith("{") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      ).join("/");
+      return { key, method, pattern: new RegExp(`^${source}$`), access };
+    })
+    // Fewer parameters first, so /customers/batch is matched before /customers/{id}.
+    .sort((a, b) => params(a.key) - params(b.key));
+}
+
+/** The entry for a request, or undefined when no route has this method and path. */
+export function findRoute(
+  compiled: readonly CompiledRoute[],
+  method: string,
+  path: string,
+): CompiledRoute | undefined {
+  const wanted = method === "HEAD" ? "GET" : method;
+  return compiled.find((r) => r.method === wanted && r.pattern.test(path));
+}
+
+/** Converts Hono's `/customers/:id` to the table's `/customers/{id}`. */
+export function openApiPath(honoPath: string): string {
+  return honoPath.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+}
+
+function params(key: string): number {
+  return key.split("{").length - 1;
+}

@@ -1,0 +1,113 @@
+/**
+ * Thousands of random and mutated bodies to every write route of the OpenAPI
+ * document: never a 5xx, and a refused request leaves the database exactly
+ * as it was. A new write route fails this test until it gets a sample body.
+ */
+import { assert, assertEquals } from "../../helpers/assert.ts";
+import { withApi } from "../../helpers/api.ts";
+import { customer, daysAgo } from "../../helpers/fixtures.ts";
+import { mutatedBody } from "../../helpers/mutate.ts";
+import { seededRandom } from "../../../engine/demo/mod.ts";
+
+const REQUESTS = 2_000;
+const SEED = 20261125;
+
+const customerFields = (() => {
+  const { id: _id, ...rest } = customer("sup_f1");
+  return rest;
+})();
+
+/** A valid request for each write route: path parameter values and a body. */
+const samples: Record<string, { ids: string[]; body?: unknown; query?: string }> = {
+  "POST /api/v1/events": {
+    ids: [],
+    body: {
+      events: [
+        {
+          id: "evt-fuzz-1",
+          customerId: "sup_f1",
+          type: "feature_used",
+          occurredAt: daysAgo(1).toISOString(),
+          properties: { feature: "contracts" },
+        },
+        { id: "evt-fuzz-2", customerId: "sup_f1", type: "login", occurredAt: daysAgo(2) },
+      ],
+    },
+  },
+  "PUT /api/v1/customers/{id}": {
+    ids: ["sup_f1", "sup_f3", "x".repeat(300), "%00", "..%2F..", "ñandú", "a b"],
+    body: customerFields,
+  },
+  "POST /api/v1/customers/batch": {
+    ids: [],
+    body: { customers: [{ id: "sup_f2", ...customerFields, externalId: "crm-f2" }] },
+  },
+  "POST /api/v1/tokens": { ids: [], body: { role: "success-analyst", name: "fuzz" } },
+  "DELETE /api/v1/tokens/{id}": { ids: ["999999", "0", "-1", "1e3", "abc", "9".repeat(30)] },
+  // Waits, so no cycle is still writing when the next request's state is compared.
+  "POST /api/v1/cycles": { ids: [], query: "?wait=true" },
+};
+
+const STATE = `select
+  (select count(*) from customers) as customers,
+  (select coalesce(sum(hashtext(id || name || mrr::text || coalesce(external_id, ''))), 0)
+     from customers) as customer_digest,
+  (select count(*) from usage_events) as events,
+  (select count(*) from usage_event_ids) as event_ids,
+  (select count(*) from success_milestones where achieved) as milestones,
+  (select count(*) from event_log) as event_log,
+  (select count(*) from customer_health) as scorings,
+  (select count(*) from api_tokens where revoked_at is null) as active_tokens,
+  (select count(*) from audit_log) as audit,
+  (select count(*) from cycles) as cycles`;
+
+Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a refused request", async () => {
+  await withApi(async (api) => {
+    await api.call("PUT", "/api/v1/customers/sup_f1", customerFields);
+    const doc = (await api.call("GET", "/api/v1/openapi.json")).body;
+    const writes = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((key) => !key.startsWith("GET "));
+    assertEquals(writes.filter((key) => !(key in samples)), [], "every write route has a sample");
+
+    const random = seededRandom(SEED);
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    let state = JSON.stringify(await api.db.query(STATE));
+    for (let n = 0; n < REQUESTS; n++) {
+      const route = writes[n % writes.length]!;
+      const sample = samples[route]!;
+      const [method, template] = route.split(" ") as [string, string];
+      const path = template.replace(/\{\w+\}/, () => encodeURIComponent(random.pick(sample.ids)))
+        .replace("%25", "%");
+      const body = sample.body === undefined
+        ? (random.chance(0.2) ? mutatedBody({}, random) : undefined)
+        : mutatedBody(sample.body, random);
+      const contentType = random.chance(0.03) ? "text/plain" : "application/json";
+      const answer = await api.call(method, path + (sample.query ?? ""), body, {
+        authorization: `Bearer ${api.tokens.admin}`,
+        "content-type": contentType,
+      });
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      const after = JSON.stringify(await api.db.query(STATE));
+      const replay = `#${n} ${method} ${path} ${String(body).slice(0, 200)}`;
+      if (answer.status >= 500) {
+        failures.push(`${answer.status} for ${replay}: ${answer.body?.detail}`);
+      }
+      if (answer.status >= 400 && after !== state) {
+        failures.push(`state changed by refused ${replay}`);
+      }
+      if (
+        answer.status >= 400 && answer.headers.get("content-type") !== "application/problem+json"
+      ) {
+        failures.push(`${answer.status} without a problem body for ${replay}`);
+      }
+      state = after;
+    }
+    assertEquals(failures.slice(0, 10), []);
+    // The fuzz must reach both outcomes, or it tests nothing.
+    const accepted = [...statuses].filter(([s]) => s < 300).reduce((sum, [, c]) => sum + c, 0);
+    assert(accepted > 50, `only ${accepted} accepted: ${JSON.stringify([...statuses])}`);
+    assert(accepted < REQUESTS - 500, `too few refused: ${JSON.stringify([...statuses])}`);
+  }, { env: { RATE_LIMIT_BURST: "100000" } });
+});
