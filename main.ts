@@ -23,12 +23,17 @@ import {
   createHealthMonitor,
   describeTelemetry,
   type HealthMonitor,
+  relaunchWithTelemetry,
 } from "./engine/ops/mod.ts";
 import { CycleRunner, evaluationStages, scheduleCycles } from "./engine/schedule/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 
 const DEMO_DAYS = 180;
 const DEMO_HISTORY_WEEKS = 12;
+
+// An OTLP endpoint without OTEL_DENO: run again with Deno's OpenTelemetry on.
+const relaunched = await relaunchWithTelemetry(new URL(import.meta.url), Deno.env.toObject());
+if (relaunched !== null) Deno.exit(relaunched);
 
 await runCommand(async () => {
   const config = loadConfig(Deno.env.toObject());

@@ -1,8 +1,11 @@
 /**
  * Turns a bearer secret into an actor. Verified tokens are remembered for a
- * few seconds, so a busy client costs one hash and a map lookup per request
- * instead of a database round trip; a revocation through this engine takes
- * effect at once, through another engine within the cache time.
+ * few seconds, by the secret itself, so a busy client costs a map lookup per
+ * request instead of a hash and a database round trip (hashing alone took a
+ * seventh of a health read's CPU: bench/README.md). Only secrets that verified
+ * are remembered, so unknown ones cannot fill the map. A revocation through
+ * this engine takes effect at once, through another engine within the cache
+ * time.
  */
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/mod.ts";
@@ -12,6 +15,9 @@ import { findActiveToken, hashTokenSecret, recordTokenUse } from "./tokens.ts";
 // Secrets are `cse_…` (43 base64url characters) or, for INIT_ADMIN_TOKEN, any
 // 32–200 such characters; anything else is refused without a lookup.
 const WELL_FORMED = /^[A-Za-z0-9_\-.~+/=]{32,200}$/;
+
+// Past this many remembered secrets, expired ones are dropped before another is added.
+const PRUNE_AT = 1_000;
 
 interface Remembered {
   actor: Actor;
@@ -47,21 +53,21 @@ export class TokenVerifier {
     if (!WELL_FORMED.test(secret)) return null;
     const local = this.#local.get(secret);
     if (local) return local;
-    const hash = await hashTokenSecret(secret);
     const now = this.#clock.now();
-    const remembered = this.#cache.get(hash);
+    const remembered = this.#cache.get(secret);
     if (remembered && remembered.until > now.getTime()) {
       if (remembered.expiresAt === null || remembered.expiresAt > now.getTime()) {
         return remembered.actor;
       }
     }
-    const token = await findActiveToken(this.#db, hash, now);
+    const token = await findActiveToken(this.#db, await hashTokenSecret(secret), now);
     if (!token) {
-      this.#cache.delete(hash);
+      this.#cache.delete(secret);
       return null;
     }
     const actor = tokenActor(token);
-    this.#cache.set(hash, {
+    if (this.#cache.size >= PRUNE_AT) this.#prune(now.getTime());
+    this.#cache.set(secret, {
       actor,
       expiresAt: token.expiresAt ? Date.parse(token.expiresAt) : null,
       until: now.getTime() + this.#cacheMs,
@@ -71,10 +77,17 @@ export class TokenVerifier {
     return actor;
   }
 
+  /** Drops the entries whose cache time has passed. */
+  #prune(now: number): void {
+    for (const [secret, remembered] of this.#cache) {
+      if (remembered.until <= now) this.#cache.delete(secret);
+    }
+  }
+
   /** Forgets token `id` at once (after a revocation through this engine). */
   forget(tokenId: number): void {
-    for (const [hash, remembered] of this.#cache) {
-      if (remembered.actor.tokenId === tokenId) this.#cache.delete(hash);
+    for (const [secret, remembered] of this.#cache) {
+      if (remembered.actor.tokenId === tokenId) this.#cache.delete(secret);
     }
   }
 }

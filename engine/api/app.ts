@@ -23,6 +23,8 @@ import { requestTelemetry } from "./request_telemetry.ts";
 import { openApiDocument } from "./openapi_document.ts";
 import { compileRouteAccess, openApiPath, routeAccess } from "./route_access.ts";
 
+const BODILESS = new Set(["GET", "HEAD"]);
+
 const locationPrefix: Record<string, PropertyKey[]> = {
   json: [],
   query: ["query"],
@@ -95,19 +97,18 @@ export function createApi(deps: ApiDeps): Api {
     }),
   );
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: deps.config.REQUEST_BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new EngineError(
-          "PAYLOAD_TOO_LARGE",
-          `The body is larger than ${deps.config.REQUEST_BODY_LIMIT_BYTES} bytes ` +
-            `(REQUEST_BODY_LIMIT_BYTES); send smaller batches`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.config.REQUEST_BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new EngineError(
+        "PAYLOAD_TOO_LARGE",
+        `The body is larger than ${deps.config.REQUEST_BODY_LIMIT_BYTES} bytes ` +
+          `(REQUEST_BODY_LIMIT_BYTES); send smaller batches`,
+      );
+    },
+  });
+  // GET and HEAD carry no body to limit.
+  app.use("*", (c, next) => BODILESS.has(c.req.method) ? next() : limitBody(c, next));
 
   app.use("*", rejectNulCharacters());
 

@@ -14,10 +14,25 @@ export interface Queryable {
    * Pass json/jsonb parameters as plain values (objects, arrays), never as
    * JSON text: both backends serialize them.
    */
-  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Runs a script of statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
+
+/** How a statement is sent. */
+export interface QueryOptions {
+  /**
+   * Prepare it once per connection and reuse the plan (PostgreSQL server
+   * only; PGlite ignores it). For the statements a busy engine runs per
+   * request with fixed text: unprepared, planning took most of a small
+   * read's time (bench/README.md, "API load"). Off by default, so dynamic or
+   * one-off SQL does not pile up in every connection's statement cache.
+   */
+  prepare?: boolean;
+}
+
+/** The options of a statement run per request or per event batch. */
+export const PREPARED: QueryOptions = { prepare: true };
 
 /** Which backend a Db runs on. */
 export type DbBackend = "postgres" | "pglite";

@@ -9,10 +9,11 @@
  * const rows = await db.query("select count(*) as n from customers");
  * ```
  */
-export type { Db, DbBackend, Queryable, Row } from "./db.ts";
-export { PgCode, pgErrorCode } from "./db.ts";
+export type { Db, DbBackend, Queryable, QueryOptions, Row } from "./db.ts";
+export { PgCode, pgErrorCode, PREPARED } from "./db.ts";
 export { openDb, type OpenedDb } from "./open.ts";
 export { databaseUnavailable } from "./unavailable.ts";
+export { BatchedLoader, type BatchedLoaderOptions } from "./batched_loader.ts";
 export { openPglite } from "./pglite.ts";
 export { numberTypes, openPostgres } from "./postgres.ts";
 export {

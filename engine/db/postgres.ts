@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { encodeCopyText } from "./copy_text.ts";
 import { EngineError } from "../errors.ts";
-import type { Db, Queryable } from "./db.ts";
+import type { Db, Queryable, QueryOptions } from "./db.ts";
 
 /** Options of openPostgres. */
 export interface PostgresOptions {
@@ -72,10 +72,14 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
 
 function queryable(sql: postgres.Sql | postgres.TransactionSql): Queryable {
   return {
-    query: async <T>(text: string, params: readonly unknown[] = []) =>
+    query: async <T>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) =>
       // postgres.js types parameters as its own JSON-ish union; ours are plain values.
       // A plain array, as PGlite returns: postgres.js's Result subclass has extra fields.
-      Array.from(await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as T[],
+      Array.from(
+        await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+          prepare: options.prepare ?? false,
+        }),
+      ) as T[],
     exec: async (text: string) => {
       await sql.unsafe(text);
     },

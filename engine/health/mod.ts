@@ -26,9 +26,11 @@ export {
 export {
   type CustomerHealth,
   getCustomerHealth,
+  getCustomersHealthJson,
   type HealthScore,
   type HealthTrend,
 } from "./queries.ts";
+export { CustomerHealthReader } from "./health_reader.ts";
 export { type HealthScoringSummary, healthScoringSummary } from "./summary.ts";
 export {
   type CustomerFilters,

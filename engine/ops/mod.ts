@@ -31,6 +31,7 @@ export {
   traced,
   type TracedOptions,
 } from "./otel.ts";
+export { relaunchWithTelemetry } from "./otel_relaunch.ts";
 export {
   type Counter,
   type Gauge,

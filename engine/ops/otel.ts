@@ -8,6 +8,7 @@
  */
 import {
   type Attributes,
+  INVALID_SPAN_CONTEXT,
   type Link,
   type Meter,
   metrics,
@@ -58,6 +59,9 @@ export async function traced<T>(
   fn: (span: Span) => Promise<T> | T,
   options: TracedOptions = {},
 ): Promise<T> {
+  // Off, the API would still build a no-op span and context per call: a few
+  // per cent of a health read's CPU (bench/README.md, "API load").
+  if (!telemetryEnabled()) return await fn(NOT_RECORDING);
   const links: Link[] = [];
   const parent = trace.getActiveSpan()?.spanContext();
   if (options.root && parent && trace.isSpanContextValid(parent)) links.push({ context: parent });
@@ -76,6 +80,9 @@ export async function traced<T>(
     },
   );
 }
+
+// The span `traced` hands out while telemetry is off: records nothing.
+const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** Records `error` on `span` as an exception event and sets its status to ERROR. */
 export function recordSpanError(span: Span, error: unknown): void {

@@ -30,11 +30,10 @@ export function describeTelemetry(
   if (!enabled) {
     return {
       enabled,
-      summary: "off (set OTEL_EXPORTER_OTLP_ENDPOINT and start with deno task start)",
+      summary: "off (set OTEL_EXPORTER_OTLP_ENDPOINT to export)",
       warning: endpoint === undefined ? null : (
-        "OTEL_EXPORTER_OTLP_ENDPOINT is set but Deno's OpenTelemetry is off, so nothing is " +
-        "exported: start the engine with `deno task start`, or set OTEL_DENO=true in the " +
-        "environment before the process starts"
+        "OTEL_EXPORTER_OTLP_ENDPOINT is set but OTEL_DENO=false turns Deno's OpenTelemetry " +
+        "off, so nothing is exported: unset OTEL_DENO or set it to true"
       ),
     };
   }

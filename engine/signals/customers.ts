@@ -1,5 +1,5 @@
 /** Storing and reading customers (wedding suppliers). */
-import { type Db, PgCode, pgErrorCode, type Queryable } from "../db/mod.ts";
+import { type Db, PgCode, pgErrorCode, PREPARED, type Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
 import type { Customer, CustomerRecord } from "./customer_schema.ts";
 
@@ -171,10 +171,11 @@ export async function assertCustomerExists(db: Queryable, id: string): Promise<v
 export async function lockCustomers(tx: Queryable, ids: readonly string[]): Promise<Set<string>> {
   const unique = [...new Set(ids)];
   // A statement of its own: the check below must see deletions committed while this waited.
-  await tx.query(`select pg_advisory_xact_lock_shared(hashtext('${DELETION_LOCK}'))`);
+  await tx.query(`select pg_advisory_xact_lock_shared(hashtext('${DELETION_LOCK}'))`, [], PREPARED);
   const rows = await tx.query<{ id: string }>(
     "select id from customers where id = any($1::text[])",
     [unique],
+    PREPARED,
   );
   const known = new Set(rows.map((r) => r.id));
   return new Set(unique.filter((id) => !known.has(id)));
@@ -191,7 +192,8 @@ export async function lockCustomerDeletion(tx: Queryable): Promise<void> {
 
 const DELETION_LOCK = "customers:deletion";
 
-function customerNotFound(id: string): EngineError {
+/** The CUSTOMER_NOT_FOUND error for customer `id`, saying how to create it. */
+export function customerNotFound(id: string): EngineError {
   return new EngineError(
     "CUSTOMER_NOT_FOUND",
     `No customer "${id}": create it with PUT /api/v1/customers/${encodeURIComponent(id)}`,

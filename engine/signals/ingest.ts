@@ -3,7 +3,7 @@
  * one statement for the batch, milestones evaluated in the same transaction.
  */
 import { DAY_MS } from "../clock.ts";
-import type { Db } from "../db/mod.ts";
+import { type Db, PREPARED } from "../db/mod.ts";
 import { EngineError, type FieldIssue } from "../errors.ts";
 import { lockCustomers } from "./customers.ts";
 import type { UsageEvent } from "./event_schema.ts";
@@ -48,7 +48,7 @@ export async function ingestEvents(
   return await db.transaction(async (tx) => {
     const unknown = await lockCustomers(tx, firsts.map((e) => e.customerId));
     if (unknown.size > 0) throw unknownCustomers(events, unknown);
-    const inserted = await tx.query<{ event_id: string; customer_id: string; type: string }>(
+    const inserted = await tx.query<{ event_id: string }>(
       `with input as (
          select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
            $6::jsonb[]) as e(event_id, customer_id, type, user_id, occurred_at, properties)
@@ -62,7 +62,7 @@ export async function ingestEvents(
        insert into usage_events (event_id, customer_id, type, user_id, occurred_at, received_at, properties)
        select i.event_id, i.customer_id, i.type, i.user_id, i.occurred_at, $7, i.properties
        from input i join fresh f using (event_id)
-       returning event_id, customer_id, type`,
+       returning event_id`,
       [
         firsts.map((e) => e.id),
         firsts.map((e) => e.customerId),
@@ -72,14 +72,22 @@ export async function ingestEvents(
         firsts.map((e) => e.properties),
         options.now,
       ],
+      PREPARED,
     );
     const stored = new Set(inserted.map((r) => r.event_id));
+    const storedEvents = firsts.filter((e) => stored.has(e.id));
     const duplicateIds = events.filter((e) => !stored.delete(e.id)).map((e) => e.id);
-    const { achieved } = inserted.length === 0
+    const { achieved } = storedEvents.length === 0
       ? { achieved: 0 }
       : await evaluateMilestonesForEvents(
         tx,
-        inserted.map((r) => ({ customerId: r.customer_id, type: r.type })),
+        storedEvents.map((e) => ({
+          eventId: e.id,
+          customerId: e.customerId,
+          type: e.type,
+          occurredAt: e.occurredAt,
+          userId: e.userId ?? null,
+        })),
       );
     return {
       accepted: inserted.length,

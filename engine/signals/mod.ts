@@ -20,6 +20,7 @@ export {
 export {
   assertCustomerExists,
   customerColumns,
+  customerNotFound,
   type CustomerRow,
   getCustomer,
   type ItemPath,

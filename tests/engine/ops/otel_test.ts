@@ -58,12 +58,12 @@ Deno.test({
 Deno.test("describeTelemetry says where telemetry goes, and warns when an endpoint is set but Deno's OpenTelemetry is off", () => {
   assertEquals(describeTelemetry({}, false), {
     enabled: false,
-    summary: "off (set OTEL_EXPORTER_OTLP_ENDPOINT and start with deno task start)",
+    summary: "off (set OTEL_EXPORTER_OTLP_ENDPOINT to export)",
     warning: null,
   });
   const unstarted = describeTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318" }, false);
   assertEquals(unstarted.enabled, false);
-  assert(unstarted.warning?.startsWith("OTEL_EXPORTER_OTLP_ENDPOINT is set but Deno's"));
+  assert(unstarted.warning?.startsWith("OTEL_EXPORTER_OTLP_ENDPOINT is set but OTEL_DENO=false"));
   assertEquals(
     describeTelemetry({
       OTEL_EXPORTER_OTLP_ENDPOINT: "https://user:pw@otel.example:4318",

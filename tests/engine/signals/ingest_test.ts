@@ -105,6 +105,47 @@ Deno.test("ingestEvents() records a milestone once, with the event that reached 
   });
 });
 
+Deno.test("ingestEvents() reaches milestones from nothing in one batch with the event that did it, in any order", async () => {
+  await withTestDb(async (db) => {
+    await installDefaults(db);
+    await upsertCustomers(db, [customer("sup_1"), customer("sup_2")], { now: NOW });
+    // Six clients for sup_1, sent newest first, each by another user; sup_2 already has one.
+    await ingestEvents(db, [usageEvent("sup_2", "client_added", daysAgo(30))], {
+      now: NOW,
+      limits,
+    });
+    const clients = [1, 2, 3, 4, 5, 6].map((n) => ({
+      ...usageEvent("sup_1", "client_added", daysAgo(10 + n), {}, `client-${n}`),
+      userId: `user-${n}`,
+    })).concat([{
+      ...usageEvent("sup_2", "client_added", daysAgo(40), {}, "older-client"),
+      userId: "user-old",
+    }]);
+    const result = await ingestEvents(db, clients, { now: NOW, limits });
+    // sup_1: first_client_added and five_clients_added. sup_2 had reached its first already.
+    assertEquals(result.milestonesAchieved, 2);
+    const byKey = Object.fromEntries(
+      (await getCustomerMilestones(db, "sup_1", NOW)).map((m) => [m.key, m]),
+    );
+    assertEquals(byKey.first_client_added?.achievedAt, daysAgo(16).toISOString());
+    // The fifth oldest of six: day 12, sent by user-2.
+    assertEquals(byKey.five_clients_added?.achievedAt, daysAgo(12).toISOString());
+    assertEquals(byKey.five_clients_added?.progress, 5);
+    const { events } = await readDomainEvents(db, {
+      customerId: "sup_1",
+      types: ["milestone.achieved"],
+    });
+    assertEquals(
+      events.map((e) => [e.payload.milestone, e.payload.userId]).sort(),
+      [["first_client_added", "user-6"], ["five_clients_added", "user-2"]],
+    );
+    const sup2 = (await getCustomerMilestones(db, "sup_2", NOW)).find((m) =>
+      m.key === "five_clients_added"
+    );
+    assertEquals([sup2?.progress, sup2?.achieved], [2, false]);
+  });
+});
+
 Deno.test("ingestEvents() stores each event's fields as sent", async () => {
   await withTestDb(async (db) => {
     await installDefaults(db);
