@@ -18,6 +18,7 @@
  * PostgreSQL. Needs wrk on PATH (or WRK). Exits 0 whatever the figures; 1 on
  * an error or when ingested events do not match the answered batches.
  */
+import { wholeNumber } from "../cli/flags.ts";
 import { parseArgs } from "node:util";
 import { runCommand, say, warn } from "../cli/output.ts";
 import { createToken, revokeToken } from "../engine/access/mod.ts";
@@ -284,15 +285,4 @@ function parseLoadArgs(argv: string[]): LoadArgs {
     batch: wholeNumber("--batch", values.batch, 1, 10_000),
     database: values.database,
   };
-}
-
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new EngineError(
-      "VALIDATION_FAILED",
-      `${flag} must be a whole number from ${min} to ${max}, not "${text}"`,
-    );
-  }
-  return n;
 }

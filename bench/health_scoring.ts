@@ -20,6 +20,7 @@
  * Exits non-zero only if the two paths disagree on scores (or on errors);
  * targets are informational.
  */
+import { wholeNumber } from "../cli/flags.ts";
 import { parseArgs } from "node:util";
 import { runCommand, say, warn } from "../cli/output.ts";
 import { loadConfig } from "../engine/config.ts";
@@ -243,15 +244,4 @@ function parseBenchArgs(
     database: values.database,
     reseed: values.reseed,
   };
-}
-
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new EngineError(
-      "VALIDATION_FAILED",
-      `${flag} must be a whole number from ${min} to ${max}, not "${text}"`,
-    );
-  }
-  return n;
 }

@@ -8,6 +8,7 @@
  *   --history-weeks N  weekly health scorings before today (default 12)
  *   --reset            replace whatever the database holds
  */
+import { wholeNumber } from "./flags.ts";
 import { parseArgs } from "node:util";
 import { describeStorage, loadConfig } from "../engine/config.ts";
 import { seedDemoData, type SeedPhase } from "../engine/demo/mod.ts";
@@ -85,14 +86,3 @@ await runCommand(async () => {
     await db.close();
   }
 });
-
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new EngineError(
-      "VALIDATION_FAILED",
-      `${flag} must be a whole number from ${min} to ${max}, not "${text}"`,
-    );
-  }
-  return n;
-}

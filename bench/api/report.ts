@@ -4,6 +4,7 @@
  * bench/.results/api_load.json. Targets are reported as met or not met,
  * never enforced: throughput depends on the machine and on what else runs.
  */
+import { markdownTable, saveFigures } from "../results.ts";
 import type { CpuShare } from "./cpu.ts";
 import type { LoadResult } from "./wrk.ts";
 
@@ -134,19 +135,13 @@ export function formatReport(result: ApiLoadResult, verdict: Verdict): string[] 
       result.populationReused ? " (reused)" : ""
     }. Load average at the start: ${result.loadAverage}`,
     "",
-    "| measure | result |",
-    "|---|---|",
-    ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+    ...markdownTable(rows),
   ];
 }
 
-/** Writes `result` as JSON to bench/.results/api_load.json; returns the path. */
+/** Writes `result` and `verdict` to bench/.results/api_load.json; returns the path. */
 export async function saveResult(result: ApiLoadResult, verdict: Verdict): Promise<string> {
-  const dir = new URL("../.results/", import.meta.url);
-  await Deno.mkdir(dir, { recursive: true });
-  const file = new URL("api_load.json", dir);
-  await Deno.writeTextFile(file, JSON.stringify({ ...result, verdict }, null, 2) + "\n");
-  return file.pathname;
+  return await saveFigures("api_load", { ...result, verdict });
 }
 
 function requests(r: LoadResult): string {

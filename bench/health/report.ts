@@ -4,6 +4,7 @@
  * Targets are reported as met or not met, never enforced: wall time depends
  * on the machine.
  */
+import { markdownTable, saveFigures } from "../results.ts";
 import type { NaivePass, ScoreCheck, SetBasedPass } from "./passes.ts";
 import type { Population } from "./population.ts";
 
@@ -106,19 +107,13 @@ export function formatReport(result: BenchResult, verdict: Verdict): string[] {
     `Population: seed ${p.seed}, ${p.days} days of usage up to ${iso(p.asOf)}, ` +
     (p.reused ? "reused from an earlier run" : `seeded in ${fixed(p.seedSeconds, 0)} s`),
     "",
-    "| measure | result |",
-    "|---|---|",
-    ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+    ...markdownTable(rows),
   ];
 }
 
-/** Writes `result` as JSON to bench/.results/health_scoring.json; returns the path. */
+/** Writes `result` and `verdict` to bench/.results/health_scoring.json; returns the path. */
 export async function saveResult(result: BenchResult, verdict: Verdict): Promise<string> {
-  const dir = new URL("../.results/", import.meta.url);
-  await Deno.mkdir(dir, { recursive: true });
-  const file = new URL("health_scoring.json", dir);
-  await Deno.writeTextFile(file, JSON.stringify({ ...result, verdict }, null, 2) + "\n");
-  return file.pathname;
+  return await saveFigures("health_scoring", { ...result, verdict });
 }
 
 function summarizeChecks(checks: readonly ScoreCheck[]): string {

@@ -12,6 +12,7 @@ import {
 } from "../../signals/mod.ts";
 import { type CustomerFilters, customerSorts, listCustomersWithHealth } from "../../health/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
+import { pageOf } from "../page.ts";
 import { assertIfMatch, etagOf } from "../etag.ts";
 import {
   customerSchema,
@@ -177,16 +178,20 @@ export function registerCustomerRoutes(app: Api, deps: ApiDeps): void {
       operationId: "getCustomerMilestones",
       summary: "A customer's progress on every milestone",
       tags: ["Customers"],
-      request: { params: idParam },
+      request: { params: idParam, query: pageQuery },
       responses: {
-        200: json(z.object({ items: z.array(milestoneProgressSchema) }), "Milestone progress"),
+        200: json(
+          z.object({ items: z.array(milestoneProgressSchema), nextCursor: z.string().nullable() }),
+          "Milestone progress in catalog order; the cursor is a milestone key",
+        ),
         ...problems(400, 404),
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       await getCustomer(deps.db, id);
-      return c.json({ items: await getCustomerMilestones(deps.db, id, deps.clock.now()) }, 200);
+      const progress = await getCustomerMilestones(deps.db, id, deps.clock.now());
+      return c.json(pageOf(progress, (m) => m.key, c.req.valid("query")), 200);
     },
   );
 }

@@ -2,7 +2,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listMilestoneDefinitions, milestoneDefinitionSchema } from "../../signals/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { json } from "../schemas.ts";
+import { pageOf } from "../page.ts";
+import { json, pageQuery, problems } from "../schemas.ts";
 
 /** Registers the milestone catalog route. */
 export function registerMilestoneRoutes(app: Api, deps: ApiDeps): void {
@@ -13,10 +14,25 @@ export function registerMilestoneRoutes(app: Api, deps: ApiDeps): void {
       operationId: "listMilestones",
       summary: "The milestone catalog",
       tags: ["Signals"],
+      request: { query: pageQuery },
       responses: {
-        200: json(z.object({ items: z.array(milestoneDefinitionSchema) }), "Every milestone"),
+        200: json(
+          z.object({
+            items: z.array(milestoneDefinitionSchema),
+            nextCursor: z.string().nullable(),
+          }),
+          "The catalog in its order; the cursor is a milestone key",
+        ),
+        ...problems(400),
       },
     }),
-    async (c) => c.json({ items: await listMilestoneDefinitions(deps.db) }, 200),
+    async (c) => {
+      const page = pageOf(
+        await listMilestoneDefinitions(deps.db),
+        (m) => m.key,
+        c.req.valid("query"),
+      );
+      return c.json(page, 200);
+    },
   );
 }

@@ -40,6 +40,29 @@ Deno.test("PUT /api/v1/customers/:id creates (201), then replaces (200), and GET
       "five_clients_added",
     ]);
     assertEquals(milestones.body.items[0].dueAt, "2026-01-17T00:00:00.000Z"); // signup + 7 days
+    assertEquals(milestones.body.nextCursor, null);
+
+    // Paged two at a time, by milestone key, as every list.
+    const keys: string[] = [];
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const query: string = cursor === "" ? "limit=2" : `limit=2&cursor=${cursor}`;
+      const page = await api.call("GET", `/api/v1/customers/sup_7/milestones?${query}`);
+      assertEquals(page.status, 200);
+      keys.push(...page.body.items.map((m: { key: string }) => m.key));
+      cursor = page.body.nextCursor;
+    }
+    assertEquals(keys, milestones.body.items.map((m: { key: string }) => m.key));
+    const catalogPage = await api.call("GET", "/api/v1/milestones?limit=4");
+    assertEquals([catalogPage.body.items.length, catalogPage.body.nextCursor], [
+      4,
+      "first_payment_received",
+    ]);
+    const rest = await api.call("GET", "/api/v1/milestones?limit=4&cursor=first_payment_received");
+    assertEquals(rest.body.items.map((m: { key: string }) => m.key), ["five_clients_added"]);
+    assertEquals(rest.body.nextCursor, null);
+    const foreign = await api.call("GET", "/api/v1/milestones?cursor=WyJpZCJd");
+    assertEquals([foreign.status, foreign.body.errors[0].path], [400, "query.cursor"]);
   });
 });
 
