@@ -56,6 +56,8 @@ export class BatchedLoader<K, V> {
     this.#load([...batch.keys()]).then(
       (found) => {
         this.#next();
+        // postgres.js sends a statement from a setImmediate callback: queued
+        // after it, the callers' work no longer delays the next batch's send.
         setImmediate(() => {
           for (const [key, waiting] of batch) waiting.resolve(found.get(key));
         });
