@@ -19,6 +19,7 @@ export const permissions = [
   "read:reports",
   // Audit log.
   "read:audit",
+  "read:rules",
   // Ingesting usage events and customers.
   "write:signals",
   // Running evaluation cycles and acting on interventions.

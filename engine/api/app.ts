@@ -10,6 +10,7 @@ import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerMilestoneRoutes } from "./routes/milestones.ts";
+import { registerFactRoutes } from "./routes/facts.ts";
 import { registerStatusRoutes } from "./routes/status.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerMeRoutes } from "./routes/me.ts";
@@ -117,6 +118,7 @@ export function createApi(deps: ApiDeps): Api {
   registerCustomerRoutes(app, deps);
   registerHealthRoutes(app, deps);
   registerMilestoneRoutes(app, deps);
+  registerFactRoutes(app, deps);
   registerCycleRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerAuditRoutes(app, deps);

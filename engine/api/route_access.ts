@@ -42,6 +42,8 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/customers/{id}/health": "read:metrics",
   "GET /api/v1/health-model": "read:metrics",
   "GET /api/v1/milestones": "read:metrics",
+  // Rule authors' reference: managers and admins (read:all).
+  "GET /api/v1/facts": "read:rules",
   "GET /api/v1/cycles": "read:metrics",
   "GET /api/v1/cycles/{id}": "read:metrics",
   "POST /api/v1/cycles": "write:interventions",

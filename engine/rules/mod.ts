@@ -1,0 +1,35 @@
+/**
+ * Rules: json-rules-engine's JSON format with our metadata, the fact catalog
+ * rules are checked against when saved, and (as they land) the compiler,
+ * versions, simulation and evaluation cycles.
+ *
+ * @example
+ * ```ts
+ * const catalog = await loadFactCatalog(db);
+ * const definition = validateRuleDefinition(body, { catalog });
+ * ```
+ */
+export {
+  channels,
+  type Condition,
+  type Operator,
+  operators,
+  type RuleDefinition,
+  ruleDefinitionSchema,
+} from "./rule_schema.ts";
+export {
+  buildFactCatalog,
+  type FactCatalog,
+  type FactDefinition,
+  type FactSource,
+  type FactType,
+} from "./facts.ts";
+export { loadFactCatalog } from "./fact_catalog_store.ts";
+export {
+  MAX_COMPARISONS,
+  MAX_CONDITION_DEPTH,
+  MAX_RULE_BYTES,
+  type RuleContext,
+  validateRuleDefinition,
+} from "./validate.ts";
+export { closestName, didYouMean } from "./did_you_mean.ts";
