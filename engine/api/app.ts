@@ -11,6 +11,7 @@ import { registerEventRoutes } from "./routes/events.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerMilestoneRoutes } from "./routes/milestones.ts";
 import { registerFactRoutes } from "./routes/facts.ts";
+import { registerRuleRoutes } from "./routes/rules.ts";
 import { registerStatusRoutes } from "./routes/status.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerMeRoutes } from "./routes/me.ts";
@@ -119,6 +120,7 @@ export function createApi(deps: ApiDeps): Api {
   registerHealthRoutes(app, deps);
   registerMilestoneRoutes(app, deps);
   registerFactRoutes(app, deps);
+  registerRuleRoutes(app, deps);
   registerCycleRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerAuditRoutes(app, deps);

@@ -13,7 +13,7 @@ const tags = [
   { name: "Customers", description: "Suppliers: create, replace, list with health, milestones" },
   { name: "Health", description: "Health scores, their components and trend; the health model" },
   { name: "Cycles", description: "Evaluation cycles: run one now, follow it, list past ones" },
-  { name: "Rules", description: "The fact catalog rules are written against" },
+  { name: "Rules", description: "Rules edited without deploys, and the facts they use" },
   { name: "Access", description: "API tokens and the caller's role (see docs/access.md)" },
   { name: "Governance", description: "The hash-chained audit log" },
   { name: "Operations", description: "Health checks per component and Prometheus metrics" },

@@ -33,3 +33,18 @@ export {
   validateRuleDefinition,
 } from "./validate.ts";
 export { closestName, didYouMean } from "./did_you_mean.ts";
+export {
+  archiveRule,
+  createRule,
+  getRule,
+  listRules,
+  listRuleVersions,
+  publishRule,
+  rollbackRule,
+  ruleEtag,
+  type RuleMetadata,
+  type RuleVersion,
+  type RuleView,
+  updateRuleDraft,
+} from "./store.ts";
+export { type JsonChange, jsonDiff } from "./diff.ts";

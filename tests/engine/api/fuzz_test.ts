@@ -17,8 +17,26 @@ const customerFields = (() => {
   return rest;
 })();
 
-/** A valid request for each write route: path parameter values and a body. */
-const samples: Record<string, { ids: string[]; body?: unknown; query?: string }> = {
+const rule = {
+  conditions: {
+    all: [
+      { fact: "healthScore", operator: "lessThan", value: 40 },
+      { any: [{ fact: "vendorType", operator: "in", value: ["venue", "florist"] }] },
+    ],
+  },
+  event: { type: "intervention", params: { template: "onboarding_nudge", channel: "email" } },
+  priority: 3,
+};
+const ruleIds = ["fuzz-rule", "no-such-rule", "UPPER", "x".repeat(100), "%00"];
+
+/**
+ * A valid request for each write route: path parameter values and a body;
+ * `etag`: send If-Match with the ETag of the resource the path names.
+ */
+const samples: Record<
+  string,
+  { ids: string[]; body?: unknown; query?: string; etag?: boolean }
+> = {
   "POST /api/v1/events": {
     ids: [],
     body: {
@@ -46,6 +64,19 @@ const samples: Record<string, { ids: string[]; body?: unknown; query?: string }>
   "DELETE /api/v1/tokens/{id}": { ids: ["999999", "0", "-1", "1e3", "abc", "9".repeat(30)] },
   // Waits, so no cycle is still writing when the next request's state is compared.
   "POST /api/v1/cycles": { ids: [], query: "?wait=true" },
+  "POST /api/v1/rules": { ids: [], body: { id: "fuzz-new", name: "Fuzz", definition: rule } },
+  "PUT /api/v1/rules/{id}": {
+    ids: ruleIds,
+    body: { name: "Fuzz", tags: ["a"], definition: rule },
+    etag: true,
+  },
+  "POST /api/v1/rules/{id}/publish": { ids: ruleIds, body: { reason: "fuzz" }, etag: true },
+  "POST /api/v1/rules/{id}/archive": { ids: ["no-such-rule", "%00"], body: {}, etag: true },
+  "POST /api/v1/rules/{id}/rollback": {
+    ids: ruleIds,
+    body: { version: 1, reason: "fuzz" },
+    etag: true,
+  },
 };
 
 const STATE = `select
@@ -59,11 +90,14 @@ const STATE = `select
   (select count(*) from customer_health) as scorings,
   (select count(*) from api_tokens where revoked_at is null) as active_tokens,
   (select count(*) from audit_log) as audit,
-  (select count(*) from cycles) as cycles`;
+  (select count(*) from cycles) as cycles,
+  (select coalesce(sum(revision), 0) from rules) as rule_revisions,
+  (select count(*) from rule_versions) as rule_versions`;
 
 Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a refused request", async () => {
   await withApi(async (api) => {
     await api.call("PUT", "/api/v1/customers/sup_f1", customerFields);
+    await api.call("POST", "/api/v1/rules", { id: "fuzz-rule", name: "Fuzz", definition: rule });
     const doc = (await api.call("GET", "/api/v1/openapi.json")).body;
     const writes = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
@@ -84,10 +118,16 @@ Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a ref
         ? (random.chance(0.2) ? mutatedBody({}, random) : undefined)
         : mutatedBody(sample.body, random);
       const contentType = random.chance(0.03) ? "text/plain" : "application/json";
-      const answer = await api.call(method, path + (sample.query ?? ""), body, {
+      const headers: Record<string, string> = {
         authorization: `Bearer ${api.tokens.admin}`,
         "content-type": contentType,
-      });
+      };
+      if (sample.etag) {
+        const resource = path.replace(/\/(publish|archive|rollback)$/, "");
+        const etag = (await api.call("GET", resource)).headers.get("etag");
+        if (etag && !random.chance(0.1)) headers["if-match"] = etag;
+      }
+      const answer = await api.call(method, path + (sample.query ?? ""), body, headers);
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
       const after = JSON.stringify(await api.db.query(STATE));
       const replay = `#${n} ${method} ${path} ${String(body).slice(0, 200)}`;

@@ -1,0 +1,337 @@
+/**
+ * Rules, edited without deploys: create a draft, edit it, publish it (the
+ * version that runs), archive it, roll back to any earlier version, read the
+ * history with what changed. Every write needs the ETag the caller read
+ * (If-Match), so a stale edit or publish conflicts (412) instead of
+ * overwriting someone else's work.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { EngineError } from "../../errors.ts";
+import {
+  archiveRule,
+  createRule,
+  getRule,
+  jsonDiff,
+  listRules,
+  listRuleVersions,
+  loadFactCatalog,
+  publishRule,
+  rollbackRule,
+  type RuleContext,
+  ruleEtag,
+  type RuleView,
+  updateRuleDraft,
+} from "../../rules/mod.ts";
+import { changeOf } from "../actor.ts";
+import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
+import { pageOf } from "../page.ts";
+import { json, pageQuery, problems } from "../schemas.ts";
+
+const ruleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, {
+  error: "must be lower-case letters, digits and dashes, at most 80 (e.g. onboarding-stalled)",
+});
+
+const idParam = z.object({
+  id: ruleId.openapi({ param: { name: "id", in: "path" }, example: "onboarding-stalled" }),
+});
+
+const definitionSchema = z.record(z.string(), z.unknown()).openapi({
+  description: "json-rules-engine's JSON: conditions, event, priority (docs/rules.md). Checked " +
+    "against the fact catalog when saved; every problem is listed with its JSON path",
+  example: {
+    conditions: { all: [{ fact: "healthScore", operator: "lessThan", value: 40 }] },
+    event: { type: "intervention", params: { template: "onboarding_nudge", channel: "email" } },
+    priority: 5,
+  },
+});
+
+const metadata = {
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/)).max(20).optional(),
+  owner: z.string().max(200).nullable().optional(),
+};
+
+const ruleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  tags: z.array(z.string()),
+  owner: z.string().nullable(),
+  status: z.enum(["draft", "published", "archived"]),
+  version: z.number().int().nullable().openapi({ description: "The published version" }),
+  draft: z.record(z.string(), z.unknown()).nullable(),
+  published: z.record(z.string(), z.unknown()).nullable(),
+  revision: z.number().int(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+}).openapi("Rule");
+
+const reasonBody = z.strictObject({ reason: z.string().max(1000).optional() });
+
+/** Registers the rule routes. */
+export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
+  const context = async (): Promise<RuleContext> => ({ catalog: await loadFactCatalog(deps.db) });
+  // The ETag rides on every answer that shows one rule.
+  const tagged = (c: Context<ApiEnv>, rule: RuleView): RuleView => {
+    c.header("ETag", ruleEtag(rule));
+    return rule;
+  };
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/rules",
+      operationId: "listRules",
+      summary: "Rules in id order, optionally of one status or tag",
+      tags: ["Rules"],
+      request: {
+        query: pageQuery.extend({
+          status: z.enum(["draft", "published", "archived"]).optional(),
+          tag: z.string().max(40).optional(),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({ items: z.array(ruleSchema), nextCursor: z.string().nullable() }),
+          "A page of rules; the cursor is a rule id",
+        ),
+        ...problems(400),
+      },
+    }),
+    async (c) => c.json(await listRules(deps.db, c.req.valid("query")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/rules",
+      operationId: "createRule",
+      summary: "Create a rule as a draft (nothing runs until it is published)",
+      tags: ["Rules"],
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.strictObject({ id: ruleId, ...metadata, definition: definitionSchema }),
+            },
+          },
+        },
+      },
+      responses: { 201: json(ruleSchema, "The draft"), ...problems(400, 409, 413, 415) },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      const rule = await createRule(deps.db, input, await context(), changeOf(c, deps.clock));
+      c.header("Location", `/api/v1/rules/${rule.id}`);
+      return c.json(tagged(c, rule), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/rules/{id}",
+      operationId: "getRule",
+      summary: "A rule: its draft, its published version, and its ETag",
+      tags: ["Rules"],
+      request: { params: idParam },
+      responses: { 200: json(ruleSchema, "The rule"), ...problems(400, 404) },
+    }),
+    async (c) => c.json(tagged(c, await getRule(deps.db, c.req.valid("param").id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/rules/{id}",
+      operationId: "updateRule",
+      summary: "Edit the rule's draft (If-Match: the ETag you read)",
+      tags: ["Rules"],
+      request: {
+        params: idParam,
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.strictObject({ ...metadata, definition: definitionSchema.optional() }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: json(ruleSchema, "The rule with its new draft"),
+        ...problems(400, 404, 409, 412, 413, 415, 428),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const revision = revisionOf(c.req.header("if-match"), id);
+      const rule = await updateRuleDraft(
+        deps.db,
+        id,
+        c.req.valid("json"),
+        revision,
+        await context(),
+        changeOf(c, deps.clock),
+      );
+      return c.json(tagged(c, rule), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/rules/{id}/publish",
+      operationId: "publishRule",
+      summary: "Publish the draft as the next version: it runs from the next cycle on",
+      tags: ["Rules"],
+      request: { params: idParam, body: optionalBody(reasonBody) },
+      responses: {
+        200: json(ruleSchema, "The rule with its new version"),
+        ...problems(400, 404, 409, 412, 428),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const revision = revisionOf(c.req.header("if-match"), id);
+      const { reason } = c.req.valid("json") ?? {};
+      const rule = await publishRule(deps.db, id, revision, await context(), {
+        ...changeOf(c, deps.clock),
+        reason: reason ?? null,
+      });
+      return c.json(tagged(c, rule), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/rules/{id}/archive",
+      operationId: "archiveRule",
+      summary: "Archive the rule: nothing of it runs any more; its history stays",
+      tags: ["Rules"],
+      request: { params: idParam, body: optionalBody(reasonBody) },
+      responses: { 200: json(ruleSchema, "The archived rule"), ...problems(400, 404, 412, 428) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const revision = revisionOf(c.req.header("if-match"), id);
+      const { reason } = c.req.valid("json") ?? {};
+      const rule = await archiveRule(deps.db, id, revision, {
+        ...changeOf(c, deps.clock),
+        reason: reason ?? null,
+      });
+      return c.json(tagged(c, rule), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/rules/{id}/rollback",
+      operationId: "rollbackRule",
+      summary: "Publish an earlier version's definition again, as a new version",
+      tags: ["Rules"],
+      request: {
+        params: idParam,
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.strictObject({
+                version: z.number().int().min(1),
+                reason: z.string().max(1000).optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: json(ruleSchema, "The rule with the restored version published"),
+        ...problems(400, 404, 412, 415, 428),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const revision = revisionOf(c.req.header("if-match"), id);
+      const { version, reason } = c.req.valid("json");
+      const rule = await rollbackRule(deps.db, id, version, revision, await context(), {
+        ...changeOf(c, deps.clock),
+        reason: reason ?? null,
+      });
+      return c.json(tagged(c, rule), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/rules/{id}/versions",
+      operationId: "listRuleVersions",
+      summary: "The published versions, newest first, each with what changed from the one before",
+      tags: ["Rules"],
+      request: { params: idParam, query: pageQuery },
+      responses: {
+        200: json(
+          z.object({
+            items: z.array(z.object({
+              version: z.number().int(),
+              definition: z.record(z.string(), z.unknown()),
+              name: z.string(),
+              description: z.string(),
+              tags: z.array(z.string()),
+              publishedAt: z.string(),
+              publishedBy: z.string(),
+              restoredFrom: z.number().int().nullable(),
+              reason: z.string().nullable(),
+              changes: z.array(z.object({
+                path: z.string(),
+                before: z.unknown().optional(),
+                after: z.unknown().optional(),
+              })).openapi({ description: "From the version before (all of it for version 1)" }),
+            })),
+            nextCursor: z.string().nullable(),
+          }),
+          "The history; the cursor is a version number",
+        ),
+        ...problems(400, 404),
+      },
+    }),
+    async (c) => {
+      const versions = await listRuleVersions(deps.db, c.req.valid("param").id);
+      const items = versions.map((version, i) => ({
+        ...version,
+        changes: jsonDiff(versions[i + 1]?.definition, version.definition),
+      }));
+      return c.json(pageOf(items, (v) => String(v.version), c.req.valid("query")), 200);
+    },
+  );
+}
+
+/** A JSON body that may be left out. */
+function optionalBody<S extends z.ZodType>(schema: S) {
+  return { required: false, content: { "application/json": { schema } } };
+}
+
+/** The revision an If-Match header names for rule `id`: IF_MATCH_REQUIRED or ETAG_MISMATCH otherwise. */
+function revisionOf(ifMatch: string | undefined, id: string): number {
+  if (ifMatch === undefined) {
+    throw new EngineError(
+      "IF_MATCH_REQUIRED",
+      `Changing rule "${id}" needs If-Match: GET /api/v1/rules/${id} and send its ETag back`,
+    );
+  }
+  const match = /^"([a-z0-9-]+)\.(\d{1,9})"$/.exec(ifMatch.trim());
+  if (!match || match[1] !== id) {
+    throw new EngineError(
+      "ETAG_MISMATCH",
+      `If-Match ${ifMatch} is not an ETag of rule "${id}"; GET /api/v1/rules/${id} gives it`,
+    );
+  }
+  return Number(match[2]);
+}
