@@ -20,6 +20,8 @@ const packageHomes: Record<string, string[]> = {
   "csv-parse": ["cli/"],
   "swagger-ui-dist": ["engine/api/routes/docs.ts"],
   "croner": ["engine/cron_expression.ts"],
+  // The reference semantics: evaluated only through reference.ts (fallback rules, tests).
+  "json-rules-engine": ["engine/rules/reference.ts"],
   "nodemailer": ["plugins/email/"],
   "onnxruntime-node": ["engine/ml/"],
   "handlebars": ["engine/interventions/templates/"],

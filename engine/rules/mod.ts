@@ -1,7 +1,8 @@
 /**
  * Rules: json-rules-engine's JSON format with our metadata, the fact catalog
- * rules are checked against when saved, and (as they land) the compiler,
- * versions, simulation and evaluation cycles.
+ * rules are checked against when saved, drafts and published versions, and
+ * the compiled evaluator that gives json-rules-engine's results without its
+ * cost (and, as they land, simulation and evaluation cycles).
  *
  * @example
  * ```ts
@@ -16,6 +17,8 @@ export {
   operators,
   type RuleDefinition,
   ruleDefinitionSchema,
+  ruleIdSchema,
+  ruleTagSchema,
 } from "./rule_schema.ts";
 export {
   buildFactCatalog,
@@ -48,3 +51,12 @@ export {
   updateRuleDraft,
 } from "./store.ts";
 export { type JsonChange, jsonDiff } from "./diff.ts";
+export {
+  type CompilableRule,
+  type CompiledRuleSet,
+  compileRuleSet,
+  type Firing,
+  type LeafExplanation,
+  type RuleExplanation,
+} from "./compile.ts";
+export { evaluateWithReference } from "./reference.ts";

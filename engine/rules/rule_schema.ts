@@ -22,6 +22,16 @@ export const operators = [
 /** A condition operator. */
 export type Operator = (typeof operators)[number];
 
+/** A rule's id: a slug people can read in URLs and audit entries. */
+export const ruleIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, {
+  error: "must be lower-case letters, digits and dashes, at most 80 (e.g. onboarding-stalled)",
+});
+
+/** A tag for grouping rules (`onboarding`, `billing`). */
+export const ruleTagSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
+  error: "must be lower-case letters, digits and dashes, at most 40",
+});
+
 /** The event channels an intervention may go out on. */
 export const channels = ["email", "slack", "webhook", "in-app"] as const;
 

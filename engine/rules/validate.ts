@@ -11,7 +11,6 @@ import { didYouMean } from "./did_you_mean.ts";
 import type { FactCatalog, FactDefinition, FactType } from "./facts.ts";
 import {
   channels,
-  type Condition,
   interventionParamsSchema,
   type Operator,
   operators,
