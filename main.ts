@@ -27,6 +27,7 @@ import {
 } from "./engine/ops/mod.ts";
 import { CycleRunner, evaluationStages, scheduleCycles } from "./engine/schedule/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
+import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
 
 const DEMO_DAYS = 180;
 const DEMO_HISTORY_WEEKS = 12;
@@ -57,6 +58,11 @@ await runCommand(async () => {
       now: clock.now(),
       log,
     }));
+    const rulesInstalled = await installDefaultRules(db, {
+      context: { catalog: await loadFactCatalog(db) },
+      now: clock.now(),
+    });
+    if (rulesInstalled > 0) say(`Published the ${rulesInstalled} default rules (rules/*.json).`);
     const wantDemo = config.DEMO_DATA === "true" ||
       (config.DEMO_DATA === "auto" && config.DATABASE_URL === undefined);
     if (wantDemo && await isDatabaseEmpty(db)) {

@@ -60,3 +60,12 @@ export {
   type RuleExplanation,
 } from "./compile.ts";
 export { evaluateWithReference } from "./reference.ts";
+export {
+  DEFAULT_RULE_PACKS,
+  type ImportResult,
+  importRules,
+  installDefaultRules,
+  type PackedRule,
+  packFiles,
+  readRulePacks,
+} from "./packs.ts";

@@ -87,7 +87,7 @@ export async function createRule(
   db: Db,
   input: RuleMetadata & { id: string; definition: unknown },
   context: RuleContext,
-  change: ChangeContext,
+  change: ChangeContext & { reason?: string | null },
 ): Promise<RuleView> {
   const definition = validateRuleDefinition(input.definition, context, ["definition"]);
   return await db.transaction(async (tx) => {
@@ -115,7 +115,7 @@ export async function createRule(
       );
     }
     const rule = await readRule(tx, input.id);
-    await audit(tx, change, "rule.created", rule, null, null);
+    await audit(tx, change, "rule.created", rule, null, change.reason ?? null);
     return rule;
   });
 }
@@ -159,7 +159,7 @@ export async function updateRuleDraft(
   input: RuleMetadata & { definition?: unknown },
   ifRevision: number,
   context: RuleContext,
-  change: ChangeContext,
+  change: ChangeContext & { reason?: string | null },
 ): Promise<RuleView> {
   const definition = input.definition === undefined
     ? undefined
@@ -185,7 +185,7 @@ export async function updateRuleDraft(
       ],
     );
     const after = await readRule(tx, id);
-    await audit(tx, change, "rule.edited", after, before, null);
+    await audit(tx, change, "rule.edited", after, before, change.reason ?? null);
     return after;
   });
 }

@@ -20,6 +20,8 @@ import {
   rollbackRule,
   type RuleContext,
   ruleEtag,
+  ruleIdSchema,
+  ruleTagSchema,
   type RuleView,
   updateRuleDraft,
 } from "../../rules/mod.ts";
@@ -28,12 +30,8 @@ import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
 import { pageOf } from "../page.ts";
 import { json, pageQuery, problems } from "../schemas.ts";
 
-const ruleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, {
-  error: "must be lower-case letters, digits and dashes, at most 80 (e.g. onboarding-stalled)",
-});
-
 const idParam = z.object({
-  id: ruleId.openapi({ param: { name: "id", in: "path" }, example: "onboarding-stalled" }),
+  id: ruleIdSchema.openapi({ param: { name: "id", in: "path" }, example: "onboarding-stalled" }),
 });
 
 const definitionSchema = z.record(z.string(), z.unknown()).openapi({
@@ -49,7 +47,7 @@ const definitionSchema = z.record(z.string(), z.unknown()).openapi({
 const metadata = {
   name: z.string().min(1).max(200),
   description: z.string().max(2000).optional(),
-  tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/)).max(20).optional(),
+  tags: z.array(ruleTagSchema).max(20).optional(),
   owner: z.string().max(200).nullable().optional(),
 };
 
@@ -117,7 +115,11 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
           required: true,
           content: {
             "application/json": {
-              schema: z.strictObject({ id: ruleId, ...metadata, definition: definitionSchema }),
+              schema: z.strictObject({
+                id: ruleIdSchema,
+                ...metadata,
+                definition: definitionSchema,
+              }),
             },
           },
         },
