@@ -21,6 +21,7 @@
  * Rules it cannot reproduce exactly are listed in `fallback` and evaluated
  * by the engine itself in `evaluateAll`.
  */
+import { generateEvaluator } from "./codegen.ts";
 import { type JsonPathKeys, parseJsonPath, resolveJsonPath } from "./json_path.ts";
 import { isTotal, type OperatorTest, operatorTest } from "./operators.ts";
 import { runReference } from "./reference.ts";
@@ -84,9 +85,11 @@ export interface CompiledRuleSet {
   evaluateAll(facts: Facts): Promise<Firing[]>;
 }
 
-type Facts = Readonly<Record<string, unknown>>;
+/** The facts of one customer, by fact name. */
+export type Facts = Readonly<Record<string, unknown>>;
 type Read = (facts: Facts) => unknown;
-type Predicate = (facts: Facts) => boolean;
+/** A compiled condition. */
+export type Predicate = (facts: Facts) => boolean;
 
 interface NodeBase {
   readonly path: string;
@@ -96,7 +99,8 @@ interface NodeBase {
   readonly total: boolean;
 }
 
-interface LeafNode extends NodeBase {
+/** A comparison, compiled. */
+export interface LeafNode extends NodeBase {
   readonly kind: "leaf";
   /** Position among the rule's leaves, in definition order. */
   readonly order: number;
@@ -106,6 +110,9 @@ interface LeafNode extends NodeBase {
   readonly readFact: Read;
   readonly readValue: Read;
   readonly test: OperatorTest;
+  /** Whether the value is another fact's; else `literal` is the value. */
+  readonly isReference: boolean;
+  readonly literal: unknown;
 }
 
 interface GroupNode extends NodeBase {
@@ -119,7 +126,8 @@ interface NotNode extends NodeBase {
   readonly child: ConditionNode;
 }
 
-type ConditionNode = LeafNode | GroupNode | NotNode;
+/** A condition of a rule, compiled. */
+export type ConditionNode = LeafNode | GroupNode | NotNode;
 
 /** Thrown while compiling a rule we cannot reproduce exactly. */
 class Unsupported extends Error {}
@@ -164,9 +172,11 @@ export function compileRuleSet(rules: readonly CompilableRule[]): CompiledRuleSe
   ].sort(byPriority);
   const holds = ordered.map((c) => c.holds);
   const firings = ordered.map((c) => c.firing);
+  const generated = generateEvaluator(ordered, predicate);
 
   function evaluate(facts: Facts): Firing[] {
     checkFactNames(facts);
+    if (generated) return generated(facts);
     const fired: Firing[] = [];
     for (let i = 0; i < holds.length; i++) {
       if (holds[i]!(facts)) fired.push(firings[i]!);
@@ -302,6 +312,8 @@ function compileLeaf(leaf: Leaf, path: string, priority: number, order: number):
     readFact,
     readValue,
     test,
+    isReference: reference,
+    literal: value,
   };
 }
 
@@ -337,6 +349,8 @@ function factReader(fact: string, factPath: string | undefined, where: string): 
 function predicate(node: ConditionNode): Predicate {
   switch (node.kind) {
     case "leaf": {
+      const fast = fastLeaf(node);
+      if (fast) return fast;
       const { readFact, readValue, test } = node;
       return (facts) => test(readFact(facts), readValue(facts));
     }
@@ -346,6 +360,8 @@ function predicate(node: ConditionNode): Predicate {
     }
     case "all": {
       const stages = node.stages.map((stage) => stagePredicate(stage, "all"));
+      // One priority group (the usual case): the group is its stage.
+      if (stages.length === 1) return stages[0]!;
       return (facts) => {
         for (let i = 0; i < stages.length; i++) if (!stages[i]!(facts)) return false;
         return true;
@@ -355,10 +371,75 @@ function predicate(node: ConditionNode): Predicate {
       const stages = node.stages.map((stage) => stagePredicate(stage, "any"));
       // An empty `any` holds in the engine (it starts from "no conditions: true").
       if (stages.length === 0) return () => true;
+      if (stages.length === 1) return stages[0]!;
       return (facts) => {
         for (let i = 0; i < stages.length; i++) if (stages[i]!(facts)) return true;
         return false;
       };
+    }
+  }
+}
+
+/**
+ * A leaf specialized for the common case — a plain fact compared with a
+ * literal — so the hot loop reads the property and compares inline instead
+ * of calling a reader, a value reader and an operator. Each keeps the
+ * engine's semantics: the number fast paths give what the validator and
+ * comparison give for a number, and anything else takes the general test.
+ * Undefined (take the general path) for paths, fact references and fact
+ * names that are also properties of Object.prototype (which a plain read
+ * would find on the prototype).
+ */
+function fastLeaf(node: LeafNode): Predicate | undefined {
+  if (node.factPath !== undefined || node.isReference || node.fact in Object.prototype) {
+    return undefined;
+  }
+  const name = node.fact;
+  const v = node.literal;
+  const test = node.test;
+  switch (node.operator) {
+    case "equal":
+      return (f) => f[name] === v;
+    case "notEqual":
+      return (f) => f[name] !== v;
+    case "lessThan":
+      return (f) => {
+        const a = f[name];
+        return typeof a === "number" ? a < (v as number) : test(a, v);
+      };
+    case "lessThanInclusive":
+      return (f) => {
+        const a = f[name];
+        return typeof a === "number" ? a <= (v as number) : test(a, v);
+      };
+    case "greaterThan":
+      return (f) => {
+        const a = f[name];
+        return typeof a === "number" ? a > (v as number) : test(a, v);
+      };
+    case "greaterThanInclusive":
+      return (f) => {
+        const a = f[name];
+        return typeof a === "number" ? a >= (v as number) : test(a, v);
+      };
+    case "contains":
+      return (f) => {
+        const a = f[name];
+        return Array.isArray(a) && a.indexOf(v) > -1;
+      };
+    case "doesNotContain":
+      return (f) => {
+        const a = f[name];
+        return Array.isArray(a) && a.indexOf(v) === -1;
+      };
+    case "in":
+    case "notIn": {
+      // A literal list only: on anything else the engine's indexOf may throw.
+      if (!Array.isArray(v)) return undefined;
+      const list: readonly unknown[] = v;
+      return node.operator === "in"
+        ? (f) => list.indexOf(f[name]) > -1
+        : (f) => list.indexOf(f[name]) === -1;
     }
   }
 }
@@ -368,6 +449,14 @@ function stagePredicate(stage: readonly ConditionNode[], kind: "all" | "any"): P
   const tests = stage.map(predicate);
   if (tests.length === 1) return tests[0]!;
   if (stage.every((n) => n.total)) {
+    // Short groups unrolled: no loop or array read in the hot path.
+    const [t0, t1, t2] = tests as [Predicate, Predicate, Predicate];
+    if (tests.length === 2) {
+      return kind === "all" ? (f) => t0(f) && t1(f) : (f) => t0(f) || t1(f);
+    }
+    if (tests.length === 3) {
+      return kind === "all" ? (f) => t0(f) && t1(f) && t2(f) : (f) => t0(f) || t1(f) || t2(f);
+    }
     return kind === "all"
       ? (facts) => {
         for (let i = 0; i < tests.length; i++) if (!tests[i]!(facts)) return false;

@@ -15,7 +15,10 @@ export type OperatorTest = (factValue: unknown, value: unknown) => boolean;
  * a leading number from passes, so `"12abc"` and `[3]` pass, `null`, `true`
  * and `"abc"` fail (and the condition is then false).
  */
-function numberValidator(factValue: unknown): boolean {
+export function numberValidator(factValue: unknown): boolean {
+  // The common case without the string round trip: for a number, parseFloat
+  // gives the number back (NaN for NaN), so only NaN fails.
+  if (typeof factValue === "number") return !Number.isNaN(factValue);
   // parseFloat takes a string; the engine passes anything and lets it coerce.
   return Number.parseFloat(factValue as string).toString() !== "NaN";
 }
@@ -49,15 +52,16 @@ export function operatorTest(operator: string): OperatorTest | undefined {
 }
 
 /**
- * Whether an operator can never throw, whatever data it meets: then the
- * compiled evaluator may stop at the first decisive condition of a priority
- * group, which the engine (evaluating the whole group) cannot tell apart.
- * `in`/`notIn` are total only when their value is a literal array.
+ * Whether an operator can never throw on data (facts are JSON-like values:
+ * no symbols, no getters): then the compiled evaluator may stop at the first
+ * decisive condition of a priority group, which the engine (evaluating the
+ * whole group) cannot tell apart. The comparisons only coerce, which cannot
+ * throw on data; `in`/`notIn` are total only when their value is a literal
+ * array (on anything else `indexOf` may be missing).
  */
 export function isTotal(operator: Operator, literalValue: unknown, isReference: boolean): boolean {
   if (operator === "in" || operator === "notIn") {
     return !isReference && Array.isArray(literalValue);
   }
-  return operator === "equal" || operator === "notEqual" || operator === "contains" ||
-    operator === "doesNotContain";
+  return true;
 }

@@ -233,3 +233,19 @@ Deno.test("unsupported JSONPath goes to fallback and evaluateAll still matches t
   assertEquals(reference.map((f) => f.ruleId).toSorted(), ["deep", "first", "plain"]);
   assertEquals(compiled.explain(facts)[0]?.fired, null);
 });
+
+Deno.test("generated code: fact names are data, never code, and prototype names read own facts only", async () => {
+  const hostile = 'x"]) || (globalThis.injected = true) || (f["';
+  const cases: Array<[Condition, Facts, boolean]> = [
+    [{ fact: hostile, operator: "lessThan", value: 10 }, { [hostile]: 5 }, true],
+    [{ fact: hostile, operator: "lessThan", value: 10 }, {}, false],
+    [{ fact: "a\\\\b\u2028c", operator: "equal", value: "v" }, { "a\\\\b\u2028c": "v" }, true],
+    [{ fact: "constructor", operator: "equal", value: "x" }, { constructor: "x" }, true],
+    [{ fact: "constructor", operator: "notEqual", value: "x" }, {}, true],
+    [{ fact: "toString", operator: "notEqual", value: 1 }, { toString: 1 }, false],
+  ];
+  for (const [condition, facts, expected] of cases) {
+    assertEquals(await holds(condition, facts), expected, JSON.stringify(condition));
+  }
+  assertEquals((globalThis as { injected?: boolean }).injected, undefined);
+});
