@@ -213,10 +213,7 @@ export async function publishRule(
       );
     }
     const definition = validateRuleDefinition(before.draft, context, ["draft"]);
-    await insertVersion(tx, before, definition, null, change);
-    const after = await readRule(tx, id);
-    await audit(tx, change, "rule.published", after, before, change.reason ?? null);
-    return after;
+    return await publishVersion(tx, before, definition, null, change);
   });
 }
 
@@ -242,10 +239,7 @@ export async function rollbackRule(
       );
     }
     const definition = validateRuleDefinition(old.definition, context, ["definition"]);
-    await insertVersion(tx, before, definition, toVersion, change);
-    const after = await readRule(tx, id);
-    await audit(tx, change, "rule.rolled_back", after, before, change.reason ?? null);
-    return after;
+    return await publishVersion(tx, before, definition, toVersion, change);
   });
 }
 
@@ -302,13 +296,17 @@ export async function listRuleVersions(db: Queryable, id: string): Promise<RuleV
   }));
 }
 
-async function insertVersion(
+/**
+ * Publishes `definition` as the rule's next version (a rollback when
+ * `restoredFrom` names the version it restores), with its audit entry.
+ */
+async function publishVersion(
   tx: Queryable,
   rule: RuleView,
   definition: RuleDefinition,
   restoredFrom: number | null,
   change: ChangeContext & { reason?: string | null },
-): Promise<void> {
+): Promise<RuleView> {
   const [top] = await tx.query<{ max: number | null }>(
     "select max(version) as max from rule_versions where rule_id = $1",
     [rule.id],
@@ -337,6 +335,10 @@ async function insertVersion(
      where id = $1`,
     [rule.id, next, change.now, change.actor],
   );
+  const after = await readRule(tx, rule.id);
+  const action = restoredFrom === null ? "rule.published" : "rule.rolled_back";
+  await audit(tx, change, action, after, rule, change.reason ?? null);
+  return after;
 }
 
 async function readRule(db: Queryable, id: string): Promise<RuleView> {

@@ -200,12 +200,8 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const revision = revisionOf(c.req.header("if-match"), id);
-      const { reason } = c.req.valid("json") ?? {};
-      const rule = await publishRule(deps.db, id, revision, await context(), {
-        ...changeOf(c, deps.clock),
-        reason: reason ?? null,
-      });
+      const { revision, change } = writeOf(c, deps, id, c.req.valid("json")?.reason);
+      const rule = await publishRule(deps.db, id, revision, await context(), change);
       return c.json(tagged(c, rule), 200);
     },
   );
@@ -222,12 +218,8 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const revision = revisionOf(c.req.header("if-match"), id);
-      const { reason } = c.req.valid("json") ?? {};
-      const rule = await archiveRule(deps.db, id, revision, {
-        ...changeOf(c, deps.clock),
-        reason: reason ?? null,
-      });
+      const { revision, change } = writeOf(c, deps, id, c.req.valid("json")?.reason);
+      const rule = await archiveRule(deps.db, id, revision, change);
       return c.json(tagged(c, rule), 200);
     },
   );
@@ -260,12 +252,9 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const revision = revisionOf(c.req.header("if-match"), id);
       const { version, reason } = c.req.valid("json");
-      const rule = await rollbackRule(deps.db, id, version, revision, await context(), {
-        ...changeOf(c, deps.clock),
-        reason: reason ?? null,
-      });
+      const { revision, change } = writeOf(c, deps, id, reason);
+      const rule = await rollbackRule(deps.db, id, version, revision, await context(), change);
       return c.json(tagged(c, rule), 200);
     },
   );
@@ -313,6 +302,14 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       return c.json(pageOf(items, (v) => String(v.version), c.req.valid("query")), 200);
     },
   );
+}
+
+/** The rule a write names, the revision its If-Match names, and who writes why. */
+function writeOf(c: Context<ApiEnv>, deps: ApiDeps, id: string, reason: string | undefined) {
+  return {
+    revision: revisionOf(c.req.header("if-match"), id),
+    change: { ...changeOf(c, deps.clock), reason: reason ?? null },
+  };
 }
 
 /** A JSON body that may be left out. */
