@@ -44,6 +44,7 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/milestones": "read:metrics",
   // Rule authors' reference: managers and admins (read:all).
   "GET /api/v1/facts": "read:rules",
+  "GET /api/v1/customers/{id}/firings": "read:metrics",
   "GET /api/v1/rules": "read:rules",
   "GET /api/v1/rules/{id}": "read:rules",
   "GET /api/v1/rules/{id}/versions": "read:rules",

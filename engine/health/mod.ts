@@ -40,6 +40,8 @@ export {
   type ListedCustomer,
 } from "./customer_list.ts";
 export {
+  planBatches,
+  type PlannedBatch,
   scoreAllCustomers,
   type ScoreOptions,
   type ScoreResult,

@@ -88,7 +88,7 @@ export async function scoreAllCustomers(
 }
 
 /** One batch: the customers after `after` up to and including `last`. */
-interface PlannedBatch {
+export interface PlannedBatch {
   after: string;
   last: string;
   size: number;
@@ -99,7 +99,11 @@ interface PlannedBatch {
  * run concurrently; each is bounded above by its last id, so a customer
  * created meanwhile shifts nothing and no one is skipped or scored twice.
  */
-async function planBatches(db: Queryable, asOf: Date, batchSize: number): Promise<PlannedBatch[]> {
+export async function planBatches(
+  db: Queryable,
+  asOf: Date,
+  batchSize: number,
+): Promise<PlannedBatch[]> {
   const rows = await db.query<{ id: string; n: number }>(
     `select id, n from (
        select id, row_number() over (order by id) as n, count(*) over () as total

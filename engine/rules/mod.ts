@@ -69,3 +69,11 @@ export {
   packFiles,
   readRulePacks,
 } from "./packs.ts";
+export { type CustomerFacts, loadCustomerFacts } from "./customer_facts.ts";
+export { daysUntilPeakSeason } from "./season.ts";
+export {
+  evaluateRulesForCycle,
+  loadPublishedRules,
+  type RuleStageResult,
+} from "./evaluate_cycle.ts";
+export { listCustomerFirings, type RuleFiring } from "./firings.ts";

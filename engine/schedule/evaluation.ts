@@ -1,10 +1,11 @@
 /**
- * The stages of an evaluation cycle, in data-flow order. This issue's cycle
- * repairs milestones and scores health; rules, predictions and interventions
+ * The stages of an evaluation cycle, in data-flow order: repair milestones,
+ * score health, evaluate the published rules. Predictions and interventions
  * join as later stages.
  */
 import type { Config } from "../config.ts";
 import { scoreAllCustomers, scoringSettings } from "../health/mod.ts";
+import { evaluateRulesForCycle } from "../rules/mod.ts";
 import { evaluateMilestones } from "../signals/mod.ts";
 import type { CycleStageDefinition } from "./runner.ts";
 
@@ -32,6 +33,24 @@ export function evaluationStages(
           onProgress: progress,
         });
         return { scored: result.scored, changed: result.changed, batches: result.batches };
+      },
+    },
+    {
+      // The published rules over every active customer; the firings are stored.
+      name: "rules",
+      run: async ({ db, asOf, cycleId, progress }) => {
+        const result = await evaluateRulesForCycle(db, {
+          asOf,
+          cycleId,
+          batchSize: config.SCORING_BATCH_SIZE,
+          onProgress: progress,
+        });
+        return {
+          rules: result.rules,
+          customers: result.customers,
+          firings: result.firings,
+          batches: result.batches,
+        };
       },
     },
   ];

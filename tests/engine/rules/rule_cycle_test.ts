@@ -1,0 +1,96 @@
+import { assert, assertEquals } from "../../helpers/assert.ts";
+import { withApi } from "../../helpers/api.ts";
+import {
+  installDefaultRules,
+  loadCustomerFacts,
+  loadFactCatalog,
+} from "../../../engine/rules/mod.ts";
+import { customer, daysAgo, NOW } from "../../helpers/fixtures.ts";
+
+const event = (customerId: string, type: string, days: number, n = 0) => ({
+  id: `${customerId}-${type}-${days}-${n}`,
+  customerId,
+  type,
+  occurredAt: daysAgo(days).toISOString(),
+  ...(type === "payment_failed" ? { properties: { reason: "card declined" } } : {}),
+  ...(type === "support_ticket_opened" ? { properties: { severity: "normal" } } : {}),
+});
+
+Deno.test("a cycle evaluates the published rules for every customer and stores why each fired", async () => {
+  await withApi(async (api) => {
+    const fields = (id: string, signupDate: string) => {
+      const { id: _id, ...rest } = customer(id, { signupDate });
+      return rest;
+    };
+    // sup_new: a week in, nothing done, a failed payment. sup_old: busy for a year, tickets open.
+    await api.call("PUT", "/api/v1/customers/sup_new", fields("sup_new", "2026-06-07"));
+    await api.call("PUT", "/api/v1/customers/sup_old", fields("sup_old", "2025-05-01"));
+    const events = [
+      event("sup_new", "login", 6),
+      event("sup_new", "payment_failed", 2),
+      ...[1, 2, 3].map((n) => event("sup_old", "support_ticket_opened", 5, n)),
+      event("sup_old", "support_ticket_resolved", 4),
+      event("sup_old", "login", 3),
+    ];
+    assertEquals((await api.call("POST", "/api/v1/events", { events })).status, 200);
+    await installDefaultRules(api.db, {
+      context: { catalog: await loadFactCatalog(api.db) },
+      now: NOW,
+    });
+
+    const cycle = await api.call("POST", "/api/v1/cycles?wait=true");
+    assertEquals(cycle.body.status, "succeeded", JSON.stringify(cycle.body));
+    const stage = cycle.body.stages.find((s: { name: string }) => s.name === "rules");
+    assertEquals(stage.counts.rules, 14);
+    assertEquals(stage.counts.customers, 2);
+
+    const facts = new Map(
+      (await loadCustomerFacts(api.db, { after: "", last: "sup_zzz" }, NOW)).map((
+        row,
+      ) => [row.customerId, row.facts]),
+    );
+    const fresh = facts.get("sup_new")!;
+    assertEquals(fresh.tenureDays, 8);
+    assertEquals(fresh.daysSinceLastLogin, 6);
+    assertEquals(fresh.failedPayments30d, 1);
+    assertEquals(fresh.milestonesAchieved, []);
+    assertEquals(fresh.milestonesOverdue, ["profile_completed"]); // due after 7 days
+    assert(typeof fresh.healthScore === "number" && typeof fresh["health.billing"] === "number");
+    assertEquals("healthChange7d" in fresh, false); // one scoring only: no trend yet
+    assertEquals("churnProbability" in fresh, false); // no churn model yet
+    assertEquals(facts.get("sup_old")!.openTickets, 2);
+
+    const firings = await api.call("GET", "/api/v1/customers/sup_new/firings");
+    const fired = firings.body.items.map((f: { ruleId: string }) => f.ruleId).sort();
+    assertEquals(fired, ["onboarding-profile-overdue", "payment-failed"]);
+    const payment = firings.body.items.find((f: { ruleId: string }) =>
+      f.ruleId === "payment-failed"
+    );
+    assertEquals(payment.cycleId, cycle.body.id);
+    assertEquals(payment.ruleVersion, 1);
+    assertEquals(payment.event.params.template, "payment_failed");
+    assertEquals(payment.facts, { failedPayments30d: 1 });
+    assertEquals(payment.conditions, [{
+      path: "conditions.all[0]",
+      fact: "failedPayments30d",
+      operator: "greaterThanInclusive",
+      held: true,
+      factValue: 1,
+      value: 1,
+    }]);
+    const old = await api.call("GET", "/api/v1/customers/sup_old/firings?ruleId=support-overload");
+    // Two tickets still open: not three, but two with the support component low.
+    assertEquals(old.body.items.length, 1);
+    assertEquals(
+      old.body.items[0].conditions.map((c: { path: string; held: boolean }) => [c.path, c.held]),
+      [
+        ["conditions.any[0]", false],
+        ["conditions.any[1].all[0]", true],
+        ["conditions.any[1].all[1]", true],
+      ],
+    );
+    assert(old.body.items[0].facts["health.support"] < 40);
+    const unknown = await api.call("GET", "/api/v1/customers/sup_nobody/firings");
+    assertEquals(unknown.status, 404);
+  }, { clock: { now: () => NOW } });
+});
