@@ -70,6 +70,7 @@ export const errorCatalog = {
   MIGRATION_CHANGED: { kind: "internal", title: "An applied migration was changed" },
   HEALTH_CHECK_INVALID: { kind: "internal", title: "A health check cannot be registered" },
   IMPORT_FAILED: { kind: "validation", title: "The import file is not valid" },
+  AUDIT_CHAIN_BROKEN: { kind: "internal", title: "The audit log's hash chain is broken" },
   INTERNAL: { kind: "internal", title: "Internal error" },
 } as const satisfies Record<string, { kind: ErrorKind; title: string }>;
 

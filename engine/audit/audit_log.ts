@@ -85,7 +85,10 @@ export async function appendAudit(tx: Queryable, input: AuditInput): Promise<voi
 /** What the hash covers: everything but the id and the hashes themselves. */
 type HashedFields = Omit<AuditEntry, "id" | "prevHash" | "hash">;
 
-/** Entries newest first, after `cursor` (an entry id), optionally for one subject or actor. */
+/**
+ * Entries newest first, after `cursor` (an entry id), optionally for one
+ * subject, actor or action, and from `since` (inclusive) to `until` (exclusive).
+ */
 export async function listAudit(
   db: Queryable,
   options: {
@@ -95,6 +98,8 @@ export async function listAudit(
     subjectId?: string;
     actor?: string;
     action?: string;
+    since?: Date;
+    until?: Date;
   },
 ): Promise<{ entries: AuditEntry[]; nextCursor: number | null }> {
   const rows = await db.query<AuditRow>(
@@ -104,6 +109,8 @@ export async function listAudit(
        and ($3::text is null or subject_id = $3)
        and ($4::text is null or actor = $4)
        and ($5::text is null or action = $5)
+       and ($7::timestamptz is null or at >= $7)
+       and ($8::timestamptz is null or at < $8)
      order by id desc limit $6`,
     [
       options.cursor ?? null,
@@ -112,6 +119,8 @@ export async function listAudit(
       options.actor ?? null,
       options.action ?? null,
       options.limit + 1,
+      options.since ?? null,
+      options.until ?? null,
     ],
   );
   const entries = rows.slice(0, options.limit).map(entryOf);

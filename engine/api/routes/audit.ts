@@ -37,6 +37,12 @@ export function registerAuditRoutes(app: Api, deps: ApiDeps): void {
           subjectId: z.string().max(200).optional(),
           actor: z.string().max(200).optional(),
           action: z.string().max(100).optional(),
+          since: z.iso.datetime({ offset: true }).optional().openapi({
+            description: "Entries at or after this time (ISO 8601)",
+          }),
+          until: z.iso.datetime({ offset: true }).optional().openapi({
+            description: "Entries before this time (ISO 8601)",
+          }),
         }),
       },
       responses: {
@@ -48,10 +54,12 @@ export function registerAuditRoutes(app: Api, deps: ApiDeps): void {
       },
     }),
     async (c) => {
-      const { cursor, limit, ...filters } = c.req.valid("query");
+      const { cursor, limit, since, until, ...filters } = c.req.valid("query");
       const page = await listAudit(deps.db, {
         limit,
         ...(cursor ? { cursor: Number(cursor) } : {}),
+        ...(since ? { since: new Date(since) } : {}),
+        ...(until ? { until: new Date(until) } : {}),
         ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)),
       });
       return c.json({
