@@ -49,6 +49,8 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/rules/{id}": "read:rules",
   "GET /api/v1/rules/{id}/versions": "read:rules",
   "POST /api/v1/rules": "write:rules",
+  // Heavy (every customer) and about unpublished work: for rule editors.
+  "POST /api/v1/rules/simulate": "write:rules",
   "PUT /api/v1/rules/{id}": "write:rules",
   "POST /api/v1/rules/{id}/publish": "write:rules",
   "POST /api/v1/rules/{id}/archive": "write:rules",

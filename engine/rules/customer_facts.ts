@@ -12,12 +12,13 @@ import { daysUntilPeakSeason } from "./season.ts";
 /** One customer's facts, by fact name (the catalog's names). */
 export type CustomerFacts = Record<string, unknown>;
 
-// $1 after id, $2 last id, $3 as-of time. Customers active at $3 only.
+// $1 after id, $2 last id (or $4 the ids), $3 as-of time. Customers active at $3 only.
 const FACTS_SQL = `
 with batch as (
   select c.id, c.plan, c.vendor_type, c.country, c.mrr, c.signup_date
   from customers c
-  where c.id > $1 and c.id <= $2 and c.signup_date <= $3::timestamptz
+  where ($4::text[] is null and c.id > $1 and c.id <= $2 or c.id = any($4::text[]))
+    and c.signup_date <= $3::timestamptz
     and (c.churned_at is null or c.churned_at > $3::timestamptz)
 ),
 milestones as (
@@ -77,15 +78,19 @@ left join milestones m on m.customer_id = b.id
 left join events e on e.customer_id = b.id
 order by b.id`;
 
-/** The facts of the active customers after `after` up to `last`, in id order. */
+/**
+ * The facts of the customers active at `asOf` after `after` up to `last`, or
+ * of the customers `ids` (those active), in id order.
+ */
 export async function loadCustomerFacts(
   db: Queryable,
-  batch: { after: string; last: string },
+  batch: { after: string; last: string } | { ids: readonly string[] },
   asOf: Date,
 ): Promise<Array<{ customerId: string; facts: CustomerFacts }>> {
+  const range = "ids" in batch ? { after: "", last: "" } : batch;
   const rows = await db.query<{ customer_id: string; country: string; facts: CustomerFacts }>(
     FACTS_SQL,
-    [batch.after, batch.last, asOf],
+    [range.after, range.last, asOf, "ids" in batch ? batch.ids : null],
   );
   return rows.map((row) => ({
     customerId: row.customer_id,

@@ -77,3 +77,11 @@ export {
   type RuleStageResult,
 } from "./evaluate_cycle.ts";
 export { listCustomerFirings, type RuleFiring } from "./firings.ts";
+export {
+  type CustomerSimulation,
+  type DraftRule,
+  type PopulationSimulation,
+  type RuleImpact,
+  simulateCustomer,
+  simulatePopulation,
+} from "./simulate.ts";

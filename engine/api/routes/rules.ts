@@ -23,8 +23,12 @@ import {
   ruleIdSchema,
   ruleTagSchema,
   type RuleView,
+  simulateCustomer,
+  simulatePopulation,
   updateRuleDraft,
+  validateRuleDefinition,
 } from "../../rules/mod.ts";
+import { customerIdSchema } from "../../signals/mod.ts";
 import { changeOf } from "../actor.ts";
 import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
 import { pageOf } from "../page.ts";
@@ -131,6 +135,86 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       const rule = await createRule(deps.db, input, await context(), changeOf(c, deps.clock));
       c.header("Location", `/api/v1/rules/${rule.id}`);
       return c.json(tagged(c, rule), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/rules/simulate",
+      operationId: "simulateRules",
+      summary:
+        "What draft rules would do if published: for everyone, or explained for one customer",
+      tags: ["Rules"],
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.strictObject({
+                rules: z.array(z.strictObject({ id: ruleIdSchema, definition: definitionSchema }))
+                  .min(1).max(50).openapi({
+                    description: "Drafts: each replaces the published rule of its id, or joins",
+                  }),
+                customerId: customerIdSchema.optional().openapi({
+                  description: "Explain every rule for this customer instead",
+                }),
+                asOf: z.iso.datetime({ offset: true }).optional().openapi({
+                  description: "The day to simulate (default now); health facts are the latest",
+                }),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: json(
+          z.object({
+            asOf: z.string(),
+            customers: z.number().int().optional(),
+            rules: z.array(z.object({
+              ruleId: z.string(),
+              draft: z.boolean(),
+              withDrafts: z.number().int(),
+              published: z.number().int(),
+              newlyFiring: z.number().int(),
+              noLongerFiring: z.number().int(),
+              examples: z.array(z.object({
+                customerId: z.string(),
+                facts: z.record(z.string(), z.unknown()),
+              })),
+            })).optional(),
+            customerId: z.string().optional(),
+            facts: z.record(z.string(), z.unknown()).optional(),
+            withDrafts: z.array(z.unknown()).optional(),
+            published: z.array(z.unknown()).optional(),
+          }).openapi("RuleSimulation"),
+          "For everyone: per rule, customers it fires for with the drafts and now, what " +
+            "changes, examples. For one customer: every rule explained both ways",
+        ),
+        ...problems(400, 404, 413, 415),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const { catalog } = await context();
+      const drafts = body.rules.map((rule, i) => ({
+        id: rule.id,
+        definition: validateRuleDefinition(rule.definition, { catalog }, [
+          "rules",
+          i,
+          "definition",
+        ]),
+      }));
+      const asOf = body.asOf ? new Date(body.asOf) : deps.clock.now();
+      if (body.customerId !== undefined) {
+        return c.json(
+          await simulateCustomer(deps.db, drafts, { asOf, customerId: body.customerId }),
+          200,
+        );
+      }
+      const batchSize = deps.config.SCORING_BATCH_SIZE;
+      return c.json(await simulatePopulation(deps.db, drafts, { asOf, batchSize }), 200);
     },
   );
 

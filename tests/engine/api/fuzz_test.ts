@@ -65,6 +65,10 @@ const samples: Record<
   // Waits, so no cycle is still writing when the next request's state is compared.
   "POST /api/v1/cycles": { ids: [], query: "?wait=true" },
   "POST /api/v1/rules": { ids: [], body: { id: "fuzz-new", name: "Fuzz", definition: rule } },
+  "POST /api/v1/rules/simulate": {
+    ids: [],
+    body: { rules: [{ id: "fuzz-rule", definition: rule }], customerId: "sup_f1" },
+  },
   "PUT /api/v1/rules/{id}": {
     ids: ruleIds,
     body: { name: "Fuzz", tags: ["a"], definition: rule },

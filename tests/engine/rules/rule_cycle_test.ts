@@ -94,3 +94,68 @@ Deno.test("a cycle evaluates the published rules for every customer and stores w
     assertEquals(unknown.status, 404);
   }, { clock: { now: () => NOW } });
 });
+
+Deno.test("simulating a draft shows who it would fire for, changes nothing, and explains one customer", async () => {
+  await withApi(async (api) => {
+    const signups: Array<[string, string]> = [["sup_a", "2026-06-07"], ["sup_b", "2026-06-01"]];
+    for (const [id, signupDate] of signups) {
+      const { id: _id, ...fields } = customer(id, { signupDate });
+      await api.call("PUT", `/api/v1/customers/${id}`, fields);
+    }
+    await installDefaultRules(api.db, {
+      context: { catalog: await loadFactCatalog(api.db) },
+      now: NOW,
+    });
+    await api.call("POST", "/api/v1/cycles?wait=true");
+    const firingsBefore = await api.db.query("select count(*)::int as n from rule_firings");
+
+    // Tighten profile-overdue to the first 10 days: sup_b (14 days in) stops, sup_a (8) stays.
+    const draft = {
+      id: "onboarding-profile-overdue",
+      definition: {
+        conditions: {
+          all: [
+            { fact: "tenureDays", operator: "lessThanInclusive", value: 10 },
+            { fact: "milestonesOverdue", operator: "contains", value: "profile_completed" },
+          ],
+        },
+        event: { type: "intervention", params: { template: "onboarding_nudge", channel: "email" } },
+      },
+    };
+    const everyone = await api.call("POST", "/api/v1/rules/simulate", { rules: [draft] });
+    assertEquals(everyone.status, 200);
+    assertEquals(everyone.body.customers, 2);
+    const changed = everyone.body.rules[0];
+    assertEquals(
+      [
+        changed.ruleId,
+        changed.draft,
+        changed.published,
+        changed.withDrafts,
+        changed.noLongerFiring,
+      ],
+      ["onboarding-profile-overdue", true, 2, 1, 1],
+    );
+
+    const one = await api.call("POST", "/api/v1/rules/simulate", {
+      rules: [draft],
+      customerId: "sup_b",
+    });
+    const explained = (list: Array<{ ruleId: string; fired: boolean }>) =>
+      list.find((r) => r.ruleId === "onboarding-profile-overdue")!.fired;
+    assertEquals([explained(one.body.published), explained(one.body.withDrafts)], [true, false]);
+    assertEquals(one.body.facts.tenureDays, 14);
+
+    const invalid = await api.call("POST", "/api/v1/rules/simulate", {
+      rules: [{ id: "x", definition: { conditions: { all: [] }, event: { type: "t" } } }],
+    });
+    assertEquals([invalid.status, invalid.body.errors[0].path], [
+      400,
+      "rules[0].definition.conditions.all",
+    ]);
+    // Nothing was stored or published.
+    assertEquals(await api.db.query("select count(*)::int as n from rule_firings"), firingsBefore);
+    const rule = await api.call("GET", "/api/v1/rules/onboarding-profile-overdue");
+    assertEquals([rule.body.version, rule.body.draft], [1, null]);
+  }, { clock: { now: () => NOW } });
+});
