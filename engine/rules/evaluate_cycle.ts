@@ -7,7 +7,12 @@
  */
 import type { Db, Queryable } from "../db/mod.ts";
 import { planBatches } from "../health/mod.ts";
-import { type CompilableRule, compileRuleSet, type Firing } from "./compile.ts";
+import {
+  type CompilableRule,
+  compileRuleSet,
+  type Firing,
+  type LeafExplanation,
+} from "./compile.ts";
 import { type CustomerFacts, loadCustomerFacts } from "./customer_facts.ts";
 import type { RuleDefinition } from "./rule_schema.ts";
 
@@ -17,6 +22,8 @@ export interface RuleStageResult {
   customers: number;
   firings: number;
   batches: number;
+  /** Evaluations that threw, by rule id: that rule skipped for that customer, the rest went on. */
+  errors: Record<string, number>;
 }
 
 /** The published version of every rule that runs. */
@@ -52,21 +59,54 @@ export async function evaluateRulesForCycle(
   },
 ): Promise<RuleStageResult> {
   const rules = await loadPublishedRules(db);
-  const result: RuleStageResult = { rules: rules.length, customers: 0, firings: 0, batches: 0 };
+  const result: RuleStageResult = {
+    rules: rules.length,
+    customers: 0,
+    firings: 0,
+    batches: 0,
+    errors: {},
+  };
   if (rules.length === 0) return result;
   const compiled = compileRuleSet(rules);
+  // Built on the first failure: each rule alone, to find which one threw.
+  let singles: Array<{ id: string; set: ReturnType<typeof compileRuleSet> }> | null = null;
+  const isolated = async (facts: CustomerFacts): Promise<Firing[]> => {
+    singles ??= rules.map((rule) => ({ id: rule.id, set: compileRuleSet([rule]) }));
+    const fired: Firing[] = [];
+    for (const { id, set } of singles) {
+      try {
+        fired.push(...await set.evaluateAll(facts));
+      } catch {
+        result.errors[id] = (result.errors[id] ?? 0) + 1;
+      }
+    }
+    // The set's order: priority first, then the rules' order.
+    return fired.sort((a, b) => b.priority - a.priority);
+  };
   const batches = await planBatches(db, options.asOf, options.batchSize);
   const total = batches.reduce((sum, batch) => sum + batch.size, 0);
   for (const batch of batches) {
     const customers = await loadCustomerFacts(db, batch, options.asOf);
     const rows: FiringRow[] = [];
     for (const { customerId, facts } of customers) {
-      const fired = compiled.fallback.length === 0
-        ? compiled.evaluate(facts)
-        : await compiled.evaluateAll(facts);
-      if (fired.length === 0) continue;
-      // Explanations only for the customers something fired for: the rare, slow path.
-      const why = new Map(compiled.explain(facts).map((e) => [e.ruleId, e.conditions]));
+      let fired: Firing[];
+      let why: Map<string, readonly LeafExplanation[]>;
+      try {
+        fired = compiled.fallback.length === 0
+          ? compiled.evaluate(facts)
+          : await compiled.evaluateAll(facts);
+        if (fired.length === 0) continue;
+        // Explanations only for the customers something fired for: the rare, slow path.
+        why = new Map(compiled.explain(facts).map((e) => [e.ruleId, e.conditions]));
+      } catch {
+        // A rule threw on this customer's facts: the others still run for them.
+        fired = await isolated(facts);
+        why = new Map();
+        for (const firing of fired) {
+          const single = singles!.find((s) => s.id === firing.ruleId)!.set;
+          why.set(firing.ruleId, single.explain(facts)[0]?.conditions ?? []);
+        }
+      }
       for (const firing of fired) {
         const conditions = why.get(firing.ruleId) ?? [];
         const seen: CustomerFacts = {};

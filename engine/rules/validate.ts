@@ -291,6 +291,18 @@ function checkValue(
     if (reference.path !== undefined) {
       add([...path, "path"], "reads inside an object fact; remove it");
     }
+    if (operator === "in" || operator === "notIn") {
+      // The value must be a list at run time (json-rules-engine calls its indexOf, and
+      // anything else throws): only a list fact of strings, for a string fact, will do.
+      if (other && !(other.type === "list" && fact.type === "string")) {
+        add(
+          [...path, "fact"],
+          `${operator} with a fact as its value needs a list fact and a string fact; ` +
+            `${other.name} is a ${other.type} and ${fact.name} a ${fact.type}. Use a literal list`,
+        );
+      }
+      return;
+    }
     const wanted = elementType(fact, operator);
     if (other && other.type !== wanted.type) {
       add(

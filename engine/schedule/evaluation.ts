@@ -38,18 +38,26 @@ export function evaluationStages(
     {
       // The published rules over every active customer; the firings are stored.
       name: "rules",
-      run: async ({ db, asOf, cycleId, progress }) => {
+      run: async ({ db, asOf, cycleId, progress, log }) => {
         const result = await evaluateRulesForCycle(db, {
           asOf,
           cycleId,
           batchSize: config.SCORING_BATCH_SIZE,
           onProgress: progress,
         });
+        const failing = Object.entries(result.errors);
+        if (failing.length > 0) {
+          log.warn("rules threw for some customers; they were skipped for them", {
+            cycleId,
+            errors: result.errors,
+          });
+        }
         return {
           rules: result.rules,
           customers: result.customers,
           firings: result.firings,
           batches: result.batches,
+          errors: failing.reduce((sum, [, n]) => sum + n, 0),
         };
       },
     },

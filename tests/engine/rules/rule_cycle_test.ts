@@ -159,3 +159,40 @@ Deno.test("simulating a draft shows who it would fire for, changes nothing, and 
     assertEquals([rule.body.version, rule.body.draft], [1, null]);
   }, { clock: { now: () => NOW } });
 });
+
+Deno.test("a rule that throws for a customer is skipped for them; the cycle and the other rules go on", async () => {
+  await withApi(async (api) => {
+    const { id: _id, ...fields } = customer("sup_a", { signupDate: "2026-06-07" });
+    await api.call("PUT", "/api/v1/customers/sup_a", fields);
+    await installDefaultRules(api.db, {
+      context: { catalog: await loadFactCatalog(api.db) },
+      now: NOW,
+    });
+    // Stored behind validation's back (as an old version or a plugin fact could be): `in`
+    // with a missing fact as its list makes json-rules-engine, and so us, throw.
+    await api.db.transaction(async (tx) => {
+      await tx.query(
+        `insert into rules (id, name, status, published_version, created_at, created_by,
+           updated_at, updated_by) values ('broken', 'Broken', 'published', 1, $1, 'test', $1, 'test')`,
+        [NOW],
+      );
+      await tx.query(
+        `insert into rule_versions (rule_id, version, definition, name, description, tags,
+           published_at, published_by) values ('broken', 1, $1, 'Broken', '', '{}', $2, 'test')`,
+        [{
+          conditions: { all: [{ fact: "plan", operator: "in", value: { fact: "pluginList" } }] },
+          event: { type: "tag_customer", params: {} },
+          priority: 1,
+        }, NOW],
+      );
+    });
+    const cycle = await api.call("POST", "/api/v1/cycles?wait=true");
+    assertEquals(cycle.body.status, "succeeded", JSON.stringify(cycle.body));
+    const stage = cycle.body.stages.find((s: { name: string }) => s.name === "rules");
+    assertEquals([stage.counts.rules, stage.counts.errors], [15, 1]);
+    const firings = await api.call("GET", "/api/v1/customers/sup_a/firings");
+    const fired = firings.body.items.map((f: { ruleId: string }) => f.ruleId);
+    assert(fired.includes("onboarding-profile-overdue"), fired.join(", "));
+    assert(!fired.includes("broken"));
+  }, { clock: { now: () => NOW } });
+});

@@ -79,6 +79,7 @@ Deno.test("operators must fit the fact's type, values the operator", async () =>
         { fact: "vendorType", operator: "equal", value: "photografer" },
         { fact: "tenureDays", operator: "greaterThen", value: 30 },
         { fact: "mrr", operator: "equal", value: { fact: "plan" } },
+        { fact: "mrr", operator: "in", value: { fact: "tenureDays" } },
       ],
     },
     event: nudge,
@@ -95,7 +96,9 @@ Deno.test("operators must fit the fact's type, values the operator", async () =>
   assert(byPath["conditions.any[4].value"]?.includes('Did you mean "photographer"?'));
   assert(byPath["conditions.any[5].operator"]?.includes('Did you mean "greaterThan"?'));
   assert(byPath["conditions.any[6].value.fact"]?.startsWith("plan is a string"));
-  assertEquals(found.length, 7);
+  // At run time `in` calls the value's indexOf: a number fact there would throw.
+  assert(byPath["conditions.any[7].value.fact"]?.includes("needs a list fact"));
+  assertEquals(found.length, 8);
 });
 
 Deno.test("structure: a group at the top, known keys, limits on depth and size", async () => {
