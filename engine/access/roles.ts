@@ -32,6 +32,7 @@ export const permissions = [
   "manage:plugins",
   "manage:models",
   "manage:privacy",
+  "manage:settings",
 ] as const;
 
 /** A permission, e.g. `"read:metrics"`. */
@@ -49,6 +50,7 @@ export const rolePermissions: Record<Role, readonly string[]> = {
     "manage:plugins",
     "manage:models",
     "manage:privacy",
+    "manage:settings",
   ],
 };
 

@@ -11,7 +11,7 @@ import { registerEventRoutes } from "./routes/events.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerMilestoneRoutes } from "./routes/milestones.ts";
 import { registerFactRoutes } from "./routes/facts.ts";
-import { registerRuleRoutes } from "./routes/rules.ts";
+import { registerRuleApprovalRoutes, registerRuleRoutes } from "./routes/rules.ts";
 import { registerFiringRoutes } from "./routes/firings.ts";
 import { registerStatusRoutes } from "./routes/status.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
@@ -122,6 +122,7 @@ export function createApi(deps: ApiDeps): Api {
   registerMilestoneRoutes(app, deps);
   registerFactRoutes(app, deps);
   registerRuleRoutes(app, deps);
+  registerRuleApprovalRoutes(app, deps);
   registerFiringRoutes(app, deps);
   registerCycleRoutes(app, deps);
   registerTokenRoutes(app, deps);

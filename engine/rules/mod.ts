@@ -85,3 +85,12 @@ export {
   simulateCustomer,
   simulatePopulation,
 } from "./simulate.ts";
+export {
+  approvalsRequired,
+  approvePublish,
+  listChangeRequests,
+  rejectPublish,
+  requestPublish,
+  type RuleChangeRequest,
+  setApprovalsRequired,
+} from "./approvals.ts";

@@ -10,6 +10,7 @@ import type { Db } from "../db/mod.ts";
 import { EngineError, type FieldIssue } from "../errors.ts";
 import { canonicalJson } from "../hash.ts";
 import { zodIssues } from "../validation.ts";
+import { approvalsRequired } from "./approvals.ts";
 import { ruleIdSchema, ruleTagSchema } from "./rule_schema.ts";
 import { createRule, getRule, publishRule, type RuleMetadata, updateRuleDraft } from "./store.ts";
 import { type RuleContext, validateRuleDefinition } from "./validate.ts";
@@ -125,6 +126,13 @@ export async function importRules(
   rules: readonly PackedRule[],
   options: { publish: boolean; context: RuleContext; change: ChangeContext },
 ): Promise<ImportResult> {
+  if (options.publish && await approvalsRequired(db)) {
+    throw new EngineError(
+      "RULE_APPROVAL_REQUIRED",
+      "Publishing needs a second person's approval (approvals are on): import without " +
+        "--publish, then publish each rule through the API for someone to approve",
+    );
+  }
   const result: ImportResult = { created: [], updated: [], unchanged: [], published: [] };
   const change = { ...options.change, reason: "imported from a rule pack" };
   for (const { source: _source, id, definition, ...metadata } of rules) {

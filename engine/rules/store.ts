@@ -184,6 +184,7 @@ export async function updateRuleDraft(
         change.actor,
       ],
     );
+    await supersedePending(tx, id, change);
     const after = await readRule(tx, id);
     await audit(tx, change, "rule.edited", after, before, change.reason ?? null);
     return after;
@@ -258,6 +259,7 @@ export async function archiveRule(
          updated_by = $3 where id = $1`,
       [id, change.now, change.actor],
     );
+    await supersedePending(tx, id, change);
     const after = await readRule(tx, id);
     await audit(tx, change, "rule.archived", after, before, change.reason ?? null);
     return after;
@@ -300,7 +302,7 @@ export async function listRuleVersions(db: Queryable, id: string): Promise<RuleV
  * Publishes `definition` as the rule's next version (a rollback when
  * `restoredFrom` names the version it restores), with its audit entry.
  */
-async function publishVersion(
+export async function publishVersion(
   tx: Queryable,
   rule: RuleView,
   definition: RuleDefinition,
@@ -341,6 +343,19 @@ async function publishVersion(
   return after;
 }
 
+/**
+ * A change request waiting for approval no longer matches an edited or
+ * archived rule: it is superseded (approvals.ts), in the change's transaction.
+ */
+async function supersedePending(tx: Queryable, id: string, change: ChangeContext): Promise<void> {
+  await tx.query(
+    `update rule_change_requests set status = 'superseded', decided_at = $2, decided_by = $3,
+       decision_reason = 'the rule changed after the request'
+     where rule_id = $1 and status = 'pending'`,
+    [id, change.now, change.actor],
+  );
+}
+
 async function readRule(db: Queryable, id: string): Promise<RuleView> {
   const [row] = await db.query<RuleRow>(`${SELECT_RULE} where r.id = $1`, [id]);
   if (!row) throw ruleNotFound(id);
@@ -348,7 +363,7 @@ async function readRule(db: Queryable, id: string): Promise<RuleView> {
 }
 
 /** Locks the rule for this transaction and checks the caller read its current revision. */
-async function lockRule(tx: Queryable, id: string, ifRevision: number): Promise<RuleView> {
+export async function lockRule(tx: Queryable, id: string, ifRevision: number): Promise<RuleView> {
   await tx.query("select 1 from rules where id = $1 for update", [id]);
   const rule = await readRule(tx, id);
   if (rule.revision !== ifRevision) {

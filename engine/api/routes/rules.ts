@@ -9,20 +9,26 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { EngineError } from "../../errors.ts";
 import {
+  approvalsRequired,
+  approvePublish,
   archiveRule,
   createRule,
   getRule,
   jsonDiff,
+  listChangeRequests,
   listRules,
   listRuleVersions,
   loadFactCatalog,
   publishRule,
+  rejectPublish,
+  requestPublish,
   rollbackRule,
   type RuleContext,
   ruleEtag,
   ruleIdSchema,
   ruleTagSchema,
   type RuleView,
+  setApprovalsRequired,
   simulateCustomer,
   simulatePopulation,
   updateRuleDraft,
@@ -73,6 +79,20 @@ const ruleSchema = z.object({
 }).openapi("Rule");
 
 const reasonBody = z.strictObject({ reason: z.string().max(1000).optional() });
+
+const changeRequestSchema = z.object({
+  id: z.number().int(),
+  ruleId: z.string(),
+  revision: z.number().int(),
+  definition: z.record(z.string(), z.unknown()),
+  reason: z.string().nullable(),
+  status: z.enum(["pending", "approved", "rejected", "superseded"]),
+  requestedAt: z.string(),
+  requestedBy: z.string(),
+  decidedAt: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decisionReason: z.string().nullable(),
+}).openapi("RuleChangeRequest");
 
 /** Registers the rule routes. */
 export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
@@ -279,12 +299,20 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       request: { params: idParam, body: optionalBody(reasonBody) },
       responses: {
         200: json(ruleSchema, "The rule with its new version"),
+        202: json(
+          changeRequestSchema,
+          "Approvals are on: a change request now waits for someone else to approve it",
+        ),
         ...problems(400, 404, 409, 412, 428),
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const { revision, change } = writeOf(c, deps, id, c.req.valid("json")?.reason);
+      if (await approvalsRequired(deps.db)) {
+        const request = await requestPublish(deps.db, id, revision, await context(), change);
+        return c.json(request, 202);
+      }
       const rule = await publishRule(deps.db, id, revision, await context(), change);
       return c.json(tagged(c, rule), 200);
     },
@@ -384,6 +412,116 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
         changes: jsonDiff(versions[i + 1]?.definition, version.definition),
       }));
       return c.json(pageOf(items, (v) => String(v.version), c.req.valid("query")), 200);
+    },
+  );
+}
+
+/** Registers the approval routes: the setting, and approving or rejecting a publish. */
+export function registerRuleApprovalRoutes(app: Api, deps: ApiDeps): void {
+  const setting = z.object({ required: z.boolean() }).openapi("RuleApprovalSetting");
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/settings/rule-approvals",
+      operationId: "getRuleApprovals",
+      summary: "Whether publishing a rule needs a second person's approval",
+      tags: ["Rules"],
+      responses: { 200: json(setting, "The setting") },
+    }),
+    async (c) => c.json({ required: await approvalsRequired(deps.db) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/settings/rule-approvals",
+      operationId: "setRuleApprovals",
+      summary: "Turn approvals for publishing rules on or off (admins)",
+      tags: ["Rules"],
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: z.strictObject({
+                required: z.boolean(),
+                reason: z.string().max(1000).optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: { 200: json(setting, "The new setting"), ...problems(400, 415) },
+    }),
+    async (c) => {
+      const { required, reason } = c.req.valid("json");
+      const change = { ...changeOf(c, deps.clock), reason: reason ?? null };
+      return c.json(await setApprovalsRequired(deps.db, required, change), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/rules/{id}/approve",
+      operationId: "approveRulePublish",
+      summary: "Approve the change waiting for the rule, which publishes it (not your own)",
+      tags: ["Rules"],
+      request: { params: idParam, body: optionalBody(reasonBody) },
+      responses: {
+        200: json(ruleSchema, "The rule with the approved version published"),
+        ...problems(400, 403, 404, 409, 412),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const change = { ...changeOf(c, deps.clock), reason: c.req.valid("json")?.reason ?? null };
+      const catalog = await loadFactCatalog(deps.db);
+      const { rule } = await approvePublish(deps.db, id, { catalog }, change);
+      c.header("ETag", ruleEtag(rule));
+      return c.json(rule, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/rules/{id}/reject",
+      operationId: "rejectRulePublish",
+      summary: "Reject the change waiting for the rule; its draft stays",
+      tags: ["Rules"],
+      request: { params: idParam, body: optionalBody(reasonBody) },
+      responses: {
+        200: json(changeRequestSchema, "The rejected request"),
+        ...problems(400, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const change = { ...changeOf(c, deps.clock), reason: c.req.valid("json")?.reason ?? null };
+      return c.json(await rejectPublish(deps.db, id, change), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/rules/{id}/changes",
+      operationId: "listRuleChanges",
+      summary: "The rule's change requests, newest first",
+      tags: ["Rules"],
+      request: { params: idParam, query: pageQuery },
+      responses: {
+        200: json(
+          z.object({ items: z.array(changeRequestSchema), nextCursor: z.string().nullable() }),
+          "A page of change requests; the cursor is a request id",
+        ),
+        ...problems(400, 404),
+      },
+    }),
+    async (c) => {
+      const requests = await listChangeRequests(deps.db, c.req.valid("param").id);
+      return c.json(pageOf(requests, (r) => String(r.id), c.req.valid("query")), 200);
     },
   );
 }

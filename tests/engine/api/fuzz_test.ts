@@ -76,6 +76,9 @@ const samples: Record<
   },
   "POST /api/v1/rules/{id}/publish": { ids: ruleIds, body: { reason: "fuzz" }, etag: true },
   "POST /api/v1/rules/{id}/archive": { ids: ["no-such-rule", "%00"], body: {}, etag: true },
+  "POST /api/v1/rules/{id}/approve": { ids: ruleIds, body: { reason: "fuzz" } },
+  "POST /api/v1/rules/{id}/reject": { ids: ruleIds, body: { reason: "fuzz" } },
+  "PUT /api/v1/settings/rule-approvals": { ids: [], body: { required: false } },
   "POST /api/v1/rules/{id}/rollback": {
     ids: ruleIds,
     body: { version: 1, reason: "fuzz" },
@@ -96,7 +99,9 @@ const STATE = `select
   (select count(*) from audit_log) as audit,
   (select count(*) from cycles) as cycles,
   (select coalesce(sum(revision), 0) from rules) as rule_revisions,
-  (select count(*) from rule_versions) as rule_versions`;
+  (select count(*) from rule_versions) as rule_versions,
+  (select count(*) from engine_settings) as settings,
+  (select count(*) from rule_change_requests) as change_requests`;
 
 Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a refused request", async () => {
   await withApi(async (api) => {
