@@ -51,6 +51,18 @@ export async function countStoredEvents(db: Db, run: IngestRun): Promise<number>
 /** Removes the events of every recorded run and puts milestones and the event log back; returns the events removed. */
 export async function undoIngestRuns(db: Db): Promise<number> {
   await db.exec(RUN_TABLE);
+  const removed = await removeRuns(db);
+  if (removed > 0) {
+    // The deleted rows stay as dead tuples until a vacuum, and autovacuum may be off (it is
+    // on our machines): unvacuumed, each run left the next a bigger table and slower indexes.
+    await db.exec(
+      "vacuum (analyze) usage_events, usage_event_ids, success_milestones, event_log",
+    );
+  }
+  return removed;
+}
+
+async function removeRuns(db: Db): Promise<number> {
   return await db.transaction(async (tx) => {
     const runs = await tx.query<{ prefix: string; since: Date; event_log_id: number }>(
       "select prefix, since, event_log_id from bench_api_ingest_run",

@@ -15,7 +15,8 @@ import {
 import { EngineError } from "../errors.ts";
 import type { ApiEnv } from "./deps.ts";
 import type { CompiledRoute } from "./route_access.ts";
-import { findRoute } from "./route_access.ts";
+import { findRoute, routeByPattern } from "./route_access.ts";
+import { matchedRoutes } from "hono/route";
 
 /** The access middleware over a compiled access table. */
 export function accessControl(options: {
@@ -24,9 +25,13 @@ export function accessControl(options: {
   limiter: RateLimiter;
   now: () => number;
 }): MiddlewareHandler<ApiEnv> {
+  const byPattern = routeByPattern(options.routes);
   return async function checkAccess(c, next) {
-    // No route here: let routing answer 404 or 405 (nothing to protect).
-    const route = findRoute(options.routes, c.req.method, c.req.path);
+    // The route Hono matched, looked up by its pattern; the table's own matching only when
+    // Hono matched none. No route here: routing answers 404 or 405 (nothing to protect).
+    const matched = matchedRoutes(c).findLast((r) => r.method !== "ALL");
+    const route = (matched && byPattern(c.req.method, matched.path)) ??
+      findRoute(options.routes, c.req.method, c.req.path);
     if (!route || route.access === "public") return await next();
 
     const secret = bearerSecret(c.req.header("authorization"));
