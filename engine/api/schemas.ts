@@ -12,6 +12,11 @@ export const pageQuery = z.object({
   }),
 });
 
+/** A JSON request body described by `schema`; `required: false` for a body that may be left out. */
+export function jsonBody<S extends z.ZodType>(schema: S, options: { required?: boolean } = {}) {
+  return { required: options.required ?? true, content: { "application/json": { schema } } };
+}
+
 /** Error responses a route can give, for the OpenAPI document. */
 export function problems(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, {

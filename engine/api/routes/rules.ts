@@ -38,7 +38,7 @@ import { customerIdSchema } from "../../signals/mod.ts";
 import { changeOf } from "../actor.ts";
 import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
 import { pageOf } from "../page.ts";
-import { json, pageQuery, problems } from "../schemas.ts";
+import { json, jsonBody, pageQuery, problems } from "../schemas.ts";
 
 const idParam = z.object({
   id: ruleIdSchema.openapi({ param: { name: "id", in: "path" }, example: "onboarding-stalled" }),
@@ -135,18 +135,11 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       summary: "Create a rule as a draft (nothing runs until it is published)",
       tags: ["Rules"],
       request: {
-        body: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: z.strictObject({
-                id: ruleIdSchema,
-                ...metadata,
-                definition: definitionSchema,
-              }),
-            },
-          },
-        },
+        body: jsonBody(z.strictObject({
+          id: ruleIdSchema,
+          ...metadata,
+          definition: definitionSchema,
+        })),
       },
       responses: { 201: json(ruleSchema, "The draft"), ...problems(400, 409, 413, 415) },
     }),
@@ -167,25 +160,18 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
         "What draft rules would do if published: for everyone, or explained for one customer",
       tags: ["Rules"],
       request: {
-        body: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: z.strictObject({
-                rules: z.array(z.strictObject({ id: ruleIdSchema, definition: definitionSchema }))
-                  .min(1).max(50).openapi({
-                    description: "Drafts: each replaces the published rule of its id, or joins",
-                  }),
-                customerId: customerIdSchema.optional().openapi({
-                  description: "Explain every rule for this customer instead",
-                }),
-                asOf: z.iso.datetime({ offset: true }).optional().openapi({
-                  description: "The day to simulate (default now); health facts are the latest",
-                }),
-              }),
-            },
-          },
-        },
+        body: jsonBody(z.strictObject({
+          rules: z.array(z.strictObject({ id: ruleIdSchema, definition: definitionSchema }))
+            .min(1).max(50).openapi({
+              description: "Drafts: each replaces the published rule of its id, or joins",
+            }),
+          customerId: customerIdSchema.optional().openapi({
+            description: "Explain every rule for this customer instead",
+          }),
+          asOf: z.iso.datetime({ offset: true }).optional().openapi({
+            description: "The day to simulate (default now); health facts are the latest",
+          }),
+        })),
       },
       responses: {
         200: json(
@@ -260,14 +246,7 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       tags: ["Rules"],
       request: {
         params: idParam,
-        body: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: z.strictObject({ ...metadata, definition: definitionSchema.optional() }),
-            },
-          },
-        },
+        body: jsonBody(z.strictObject({ ...metadata, definition: definitionSchema.optional() })),
       },
       responses: {
         200: json(ruleSchema, "The rule with its new draft"),
@@ -296,7 +275,7 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       operationId: "publishRule",
       summary: "Publish the draft as the next version: it runs from the next cycle on",
       tags: ["Rules"],
-      request: { params: idParam, body: optionalBody(reasonBody) },
+      request: { params: idParam, body: jsonBody(reasonBody, { required: false }) },
       responses: {
         200: json(ruleSchema, "The rule with its new version"),
         202: json(
@@ -325,7 +304,7 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       operationId: "archiveRule",
       summary: "Archive the rule: nothing of it runs any more; its history stays",
       tags: ["Rules"],
-      request: { params: idParam, body: optionalBody(reasonBody) },
+      request: { params: idParam, body: jsonBody(reasonBody, { required: false }) },
       responses: { 200: json(ruleSchema, "The archived rule"), ...problems(400, 404, 412, 428) },
     }),
     async (c) => {
@@ -345,17 +324,10 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       tags: ["Rules"],
       request: {
         params: idParam,
-        body: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: z.strictObject({
-                version: z.number().int().min(1),
-                reason: z.string().max(1000).optional(),
-              }),
-            },
-          },
-        },
+        body: jsonBody(z.strictObject({
+          version: z.number().int().min(1),
+          reason: z.string().max(1000).optional(),
+        })),
       },
       responses: {
         200: json(ruleSchema, "The rule with the restored version published"),
@@ -439,17 +411,10 @@ export function registerRuleApprovalRoutes(app: Api, deps: ApiDeps): void {
       summary: "Turn approvals for publishing rules on or off (admins)",
       tags: ["Rules"],
       request: {
-        body: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: z.strictObject({
-                required: z.boolean(),
-                reason: z.string().max(1000).optional(),
-              }),
-            },
-          },
-        },
+        body: jsonBody(z.strictObject({
+          required: z.boolean(),
+          reason: z.string().max(1000).optional(),
+        })),
       },
       responses: { 200: json(setting, "The new setting"), ...problems(400, 415) },
     }),
@@ -467,7 +432,7 @@ export function registerRuleApprovalRoutes(app: Api, deps: ApiDeps): void {
       operationId: "approveRulePublish",
       summary: "Approve the change waiting for the rule, which publishes it (not your own)",
       tags: ["Rules"],
-      request: { params: idParam, body: optionalBody(reasonBody) },
+      request: { params: idParam, body: jsonBody(reasonBody, { required: false }) },
       responses: {
         200: json(ruleSchema, "The rule with the approved version published"),
         ...problems(400, 403, 404, 409, 412),
@@ -490,7 +455,7 @@ export function registerRuleApprovalRoutes(app: Api, deps: ApiDeps): void {
       operationId: "rejectRulePublish",
       summary: "Reject the change waiting for the rule; its draft stays",
       tags: ["Rules"],
-      request: { params: idParam, body: optionalBody(reasonBody) },
+      request: { params: idParam, body: jsonBody(reasonBody, { required: false }) },
       responses: {
         200: json(changeRequestSchema, "The rejected request"),
         ...problems(400, 404, 409),
@@ -532,11 +497,6 @@ function writeOf(c: Context<ApiEnv>, deps: ApiDeps, id: string, reason: string |
     revision: revisionOf(c.req.header("if-match"), id),
     change: { ...changeOf(c, deps.clock), reason: reason ?? null },
   };
-}
-
-/** A JSON body that may be left out. */
-function optionalBody<S extends z.ZodType>(schema: S) {
-  return { required: false, content: { "application/json": { schema } } };
 }
 
 /** The revision an If-Match header names for rule `id`: IF_MATCH_REQUIRED or ETAG_MISMATCH otherwise. */
