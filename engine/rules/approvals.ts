@@ -10,7 +10,7 @@ import { appendAudit } from "../audit/mod.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
 import type { RuleDefinition } from "./rule_schema.ts";
-import { getRule, lockRule, publishVersion, type RuleView } from "./store.ts";
+import { auditRuleChange, getRule, lockRule, publishVersion, type RuleView } from "./store.ts";
 import { type RuleContext, validateRuleDefinition } from "./validate.ts";
 
 const SETTING = "rules.approvals";
@@ -101,7 +101,7 @@ export async function requestPublish(
       [id, rule.revision, definition, change.reason ?? null, change.now, change.actor],
     );
     const request = toRequest(row!);
-    await audit(tx, change, "rule.publish_requested", id, null, request);
+    await auditRuleChange(tx, change, "rule.publish_requested", id, null, request);
     return request;
   });
 }
@@ -129,7 +129,7 @@ export async function approvePublish(
     const definition = validateRuleDefinition(pending.definition, context, ["definition"]);
     const request = await decide(tx, pending, "approved", change);
     const published = await publishVersion(tx, rule, definition, null, change);
-    await audit(tx, change, "rule.publish_approved", id, pending, request);
+    await auditRuleChange(tx, change, "rule.publish_approved", id, pending, request);
     return { request, rule: published };
   });
 }
@@ -143,7 +143,7 @@ export async function rejectPublish(
   return await db.transaction(async (tx) => {
     const pending = await lockPending(tx, id);
     const request = await decide(tx, pending, "rejected", change);
-    await audit(tx, change, "rule.publish_rejected", id, pending, request);
+    await auditRuleChange(tx, change, "rule.publish_rejected", id, pending, request);
     return request;
   });
 }
@@ -222,25 +222,4 @@ function toRequest(row: RequestRow): RuleChangeRequest {
     decidedBy: row.decided_by,
     decisionReason: row.decision_reason,
   };
-}
-
-async function audit(
-  tx: Queryable,
-  change: Change,
-  action: string,
-  ruleId: string,
-  before: RuleChangeRequest | null,
-  after: RuleChangeRequest,
-): Promise<void> {
-  await appendAudit(tx, {
-    at: change.now,
-    actor: change.actor,
-    action,
-    subjectType: "rule",
-    subjectId: ruleId,
-    reason: change.reason ?? null,
-    before,
-    after,
-    requestId: change.requestId ?? null,
-  });
 }

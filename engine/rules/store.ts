@@ -115,7 +115,7 @@ export async function createRule(
       );
     }
     const rule = await readRule(tx, input.id);
-    await audit(tx, change, "rule.created", rule, null, change.reason ?? null);
+    await auditRuleChange(tx, change, "rule.created", rule.id, null, rule);
     return rule;
   });
 }
@@ -186,7 +186,7 @@ export async function updateRuleDraft(
     );
     await supersedePending(tx, id, change);
     const after = await readRule(tx, id);
-    await audit(tx, change, "rule.edited", after, before, change.reason ?? null);
+    await auditRuleChange(tx, change, "rule.edited", id, before, after);
     return after;
   });
 }
@@ -261,7 +261,7 @@ export async function archiveRule(
     );
     await supersedePending(tx, id, change);
     const after = await readRule(tx, id);
-    await audit(tx, change, "rule.archived", after, before, change.reason ?? null);
+    await auditRuleChange(tx, change, "rule.archived", id, before, after);
     return after;
   });
 }
@@ -339,7 +339,7 @@ export async function publishVersion(
   );
   const after = await readRule(tx, rule.id);
   const action = restoredFrom === null ? "rule.published" : "rule.rolled_back";
-  await audit(tx, change, action, after, rule, change.reason ?? null);
+  await auditRuleChange(tx, change, action, rule.id, rule, after);
   return after;
 }
 
@@ -397,21 +397,25 @@ function toView(row: RuleRow): RuleView {
   };
 }
 
-async function audit(
+/**
+ * The audit entry of a change to rule `ruleId`, in the change's transaction:
+ * who, when, which request, why, and the subject before and after.
+ */
+export async function auditRuleChange(
   tx: Queryable,
-  change: ChangeContext,
+  change: ChangeContext & { reason?: string | null },
   action: string,
-  after: RuleView,
-  before: RuleView | null,
-  reason: string | null,
+  ruleId: string,
+  before: unknown,
+  after: unknown,
 ): Promise<void> {
   await appendAudit(tx, {
     at: change.now,
     actor: change.actor,
     action,
     subjectType: "rule",
-    subjectId: after.id,
-    reason,
+    subjectId: ruleId,
+    reason: change.reason ?? null,
     before,
     after,
     requestId: change.requestId ?? null,
