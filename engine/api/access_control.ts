@@ -14,24 +14,21 @@ import {
 } from "../access/mod.ts";
 import { EngineError } from "../errors.ts";
 import type { ApiEnv } from "./deps.ts";
-import type { CompiledRoute } from "./route_access.ts";
-import { findRoute, routeByPattern } from "./route_access.ts";
+import type { RouteLookup } from "./route_access.ts";
 import { matchedRoutes } from "hono/route";
 
 /** The access middleware over a compiled access table. */
 export function accessControl(options: {
-  routes: readonly CompiledRoute[];
+  routes: RouteLookup;
   verifier: TokenVerifier;
   limiter: RateLimiter;
   now: () => number;
 }): MiddlewareHandler<ApiEnv> {
-  const byPattern = routeByPattern(options.routes);
   return async function checkAccess(c, next) {
-    // The route Hono matched, looked up by its pattern; the table's own matching only when
-    // Hono matched none. No route here: routing answers 404 or 405 (nothing to protect).
+    // The route Hono matched (middleware is "ALL"). No route here: routing answers 404 or 405,
+    // and there is nothing to protect.
     const matched = matchedRoutes(c).findLast((r) => r.method !== "ALL");
-    const route = (matched && byPattern(c.req.method, matched.path)) ??
-      findRoute(options.routes, c.req.method, c.req.path);
+    const route = matched && options.routes(c.req.method, matched.path);
     if (!route || route.access === "public") return await next();
 
     const secret = bearerSecret(c.req.header("authorization"));

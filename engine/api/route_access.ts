@@ -73,46 +73,29 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/audit/verify": "read:audit",
 };
 
-/** A compiled entry: the method, a matcher for the path, what it needs. */
-export interface CompiledRoute {
+/** An entry of the table: its key, method and what it needs. */
+export interface RouteEntry {
   key: string;
   method: string;
-  pattern: RegExp;
   access: RouteAccess;
 }
 
-/** Compiles `table` for matching request paths; literal segments win over parameters. */
-export function compileRouteAccess(table: Record<string, RouteAccess>): CompiledRoute[] {
-  return Object.entries(table)
-    .map(([key, access]) => {
-      const [method = "", path = ""] = key.split(" ");
-      const source = path.split("/").map((segment) =>
-        segment.startsWith("{") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-      ).join("/");
-      return { key, method, pattern: new RegExp(`^${source}$`), access };
-    })
-    // Fewer parameters first, so /customers/batch is matched before /customers/{id}.
-    .sort((a, b) => params(a.key) - params(b.key));
-}
-
-/** The entry for a request, or undefined when no route has this method and path. */
-export function findRoute(
-  compiled: readonly CompiledRoute[],
-  method: string,
-  path: string,
-): CompiledRoute | undefined {
-  const wanted = method === "HEAD" ? "GET" : method;
-  return compiled.find((r) => r.method === wanted && r.pattern.test(path));
-}
+/** Finds the entry of the route Hono matched, by method and pattern (`/api/v1/rules/:id`). */
+export type RouteLookup = (method: string, honoPath: string) => RouteEntry | undefined;
 
 /**
- * The entry for a route Hono matched, by its pattern (`/api/v1/rules/:id`):
- * a map lookup instead of testing the table's patterns one by one.
+ * Compiles `table` into a lookup by the pattern of the route Hono matched: a
+ * map read per request. Hono has matched the path already (the literal
+ * `/customers/batch` before `/customers/:id`), so the table needs no matcher
+ * of its own; HEAD is GET's.
  */
-export function routeByPattern(
-  compiled: readonly CompiledRoute[],
-): (method: string, honoPath: string) => CompiledRoute | undefined {
-  const byKey = new Map(compiled.map((route) => [route.key, route]));
+export function compileRouteAccess(table: Record<string, RouteAccess>): RouteLookup {
+  const byKey = new Map(
+    Object.entries(table).map(([key, access]) => [
+      key,
+      { key, method: key.slice(0, key.indexOf(" ")), access },
+    ]),
+  );
   return (method, honoPath) =>
     byKey.get(`${method === "HEAD" ? "GET" : method} ${openApiPath(honoPath)}`);
 }
@@ -129,7 +112,3 @@ export function openApiPath(honoPath: string): string {
 }
 
 const openApiPaths = new Map<string, string>();
-
-function params(key: string): number {
-  return key.split("{").length - 1;
-}

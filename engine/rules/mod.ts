@@ -35,7 +35,7 @@ export {
   type RuleContext,
   validateRuleDefinition,
 } from "./validate.ts";
-export { closestName, didYouMean } from "./did_you_mean.ts";
+export { didYouMean } from "./did_you_mean.ts";
 export {
   archiveRule,
   createRule,

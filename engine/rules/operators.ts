@@ -15,7 +15,7 @@ export type OperatorTest = (factValue: unknown, value: unknown) => boolean;
  * a leading number from passes, so `"12abc"` and `[3]` pass, `null`, `true`
  * and `"abc"` fail (and the condition is then false).
  */
-export function numberValidator(factValue: unknown): boolean {
+function numberValidator(factValue: unknown): boolean {
   // The common case without the string round trip: for a number, parseFloat
   // gives the number back (NaN for NaN), so only NaN fails.
   if (typeof factValue === "number") return !Number.isNaN(factValue);
