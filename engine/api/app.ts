@@ -130,7 +130,9 @@ export function createApi(deps: ApiDeps): Api {
   registerMeRoutes(app);
   registerMetricsRoutes(app, metrics);
 
-  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(app)));
+  // Built on the first request, when every route is registered; the same for every request after.
+  let document: Record<string, unknown> | undefined;
+  app.get("/api/v1/openapi.json", (c) => c.json(document ??= openApiDocument(app)));
   registerDocsRoutes(app);
   assertEveryRouteHasAccess(app);
 
