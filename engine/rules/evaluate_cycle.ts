@@ -109,15 +109,13 @@ export async function evaluateRulesForCycle(
       }
       for (const firing of fired) {
         const conditions = why.get(firing.ruleId) ?? [];
-        const seen: CustomerFacts = {};
-        for (const leaf of conditions) if (leaf.fact in facts) seen[leaf.fact] = facts[leaf.fact];
         rows.push({
           customer_id: customerId,
           rule_id: firing.ruleId,
           rule_version: firing.version,
           priority: firing.priority,
           event: firing.event,
-          facts: seen,
+          facts: factsRead(conditions, facts),
           conditions: [...conditions],
         });
       }
@@ -129,6 +127,16 @@ export async function evaluateRulesForCycle(
     options.onProgress?.(result.customers, total);
   }
   return result;
+}
+
+/** The facts a rule's comparisons (its explanation's leaves) read, as they were. */
+export function factsRead(
+  conditions: readonly LeafExplanation[],
+  facts: CustomerFacts,
+): CustomerFacts {
+  const read: CustomerFacts = {};
+  for (const leaf of conditions) if (leaf.fact in facts) read[leaf.fact] = facts[leaf.fact];
+  return read;
 }
 
 async function storeFirings(

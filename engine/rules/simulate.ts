@@ -9,7 +9,7 @@ import { EngineError } from "../errors.ts";
 import { planBatches } from "../health/mod.ts";
 import { type CompilableRule, compileRuleSet, type RuleExplanation } from "./compile.ts";
 import { type CustomerFacts, loadCustomerFacts } from "./customer_facts.ts";
-import { loadPublishedRules } from "./evaluate_cycle.ts";
+import { factsRead, loadPublishedRules } from "./evaluate_cycle.ts";
 import type { RuleDefinition } from "./rule_schema.ts";
 
 /** A draft to simulate: a rule id (new or published) and its definition, validated. */
@@ -101,7 +101,8 @@ export async function simulatePopulation(
         if (!now.has(ruleId)) {
           entry.newlyFiring++;
           if (entry.examples.length < EXAMPLES) {
-            entry.examples.push({ customerId, facts: factsRead(draftSet, ruleId, facts) });
+            const why = draftSet.explain(facts).find((e) => e.ruleId === ruleId);
+            entry.examples.push({ customerId, facts: factsRead(why?.conditions ?? [], facts) });
           }
         }
       }
@@ -143,18 +144,4 @@ export async function simulateCustomer(
     withDrafts: compileRuleSet(withDrafts(published, drafts)).explain(row.facts),
     published: compileRuleSet(published).explain(row.facts),
   };
-}
-
-/** The facts `ruleId`'s comparisons read. */
-function factsRead(
-  set: ReturnType<typeof compileRuleSet>,
-  ruleId: string,
-  facts: CustomerFacts,
-): CustomerFacts {
-  const explanation = set.explain(facts).find((e) => e.ruleId === ruleId);
-  const read: CustomerFacts = {};
-  for (const leaf of explanation?.conditions ?? []) {
-    if (leaf.fact in facts) read[leaf.fact] = facts[leaf.fact];
-  }
-  return read;
 }
