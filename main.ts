@@ -25,7 +25,12 @@ import {
   type HealthMonitor,
   relaunchWithTelemetry,
 } from "./engine/ops/mod.ts";
-import { CycleRunner, evaluationStages, scheduleCycles } from "./engine/schedule/mod.ts";
+import {
+  catchUpMissedCycles,
+  CycleRunner,
+  evaluationStages,
+  scheduleCycles,
+} from "./engine/schedule/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
 
@@ -89,6 +94,7 @@ await runCommand(async () => {
       log: log.child({ component: "cycles" }),
       stages: evaluationStages(config),
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
+      shardWorkers: config.SCORING_CONCURRENCY,
       metrics,
     });
     const apiLog = log.child({ component: "api" });
@@ -111,6 +117,22 @@ await runCommand(async () => {
   await lock?.setServing(url, localToken);
   const scheduled = config.CUSTOMER_SUCCESS_ENABLED &&
     scheduleCycles(cycles, { schedule: config.CYCLE_SCHEDULE, log, signal: stopping.signal });
+  let caughtUp = "";
+  if (config.CUSTOMER_SUCCESS_ENABLED) {
+    // Shards of other engines' cycles, and cycles a dead engine left, are taken up from here.
+    cycles.helpPeriodically(stopping.signal);
+    const catchUp = await catchUpMissedCycles(cycles, db, {
+      schedule: config.CYCLE_SCHEDULE,
+      policy: config.CYCLE_CATCH_UP,
+      now: clock.now(),
+      log: log.child({ component: "cycles" }),
+    });
+    if (catchUp.missed > 0) {
+      caughtUp = catchUp.cycle
+        ? `; ${catchUp.missed} missed while stopped: cycle ${catchUp.cycle.id} runs now`
+        : `; ${catchUp.missed} missed while stopped, not run (CYCLE_CATCH_UP=${config.CYCLE_CATCH_UP})`;
+    }
+  }
   if (config.HEALTH_MONITORING_ENABLED) health.start();
 
   say(`Customer success engine is running at ${url}`);
@@ -118,7 +140,9 @@ await runCommand(async () => {
   say(`  API:       ${url}/api/v1/openapi.json`);
   say(`  API docs:  ${url}/api/docs`);
   say(`  health:    ${url}/api/customer-success/health (details: …/health/ml and others)`);
-  say(`  cycles:    ${scheduled ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC)` : "off"}`);
+  say(
+    `  cycles:    ${scheduled ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC)` : "off"}${caughtUp}`,
+  );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);
   if (adminSecret) {

@@ -29,11 +29,13 @@ import { EngineError } from "../engine/errors.ts";
 import { getActiveHealthModel, type HealthModel, scoringSettings } from "../engine/health/mod.ts";
 import { type BenchDatabase, describeServer, openBenchDatabase } from "./health/database.ts";
 import { bar, seedProgress } from "./health/progress.ts";
+import { populationFromFlags, populationOptions } from "./health/population_flags.ts";
 import {
   compareScores,
   measureNaive,
   measureSetBased,
   type NaivePass,
+  type NaiveSession,
   sampleCustomers,
   type ScoreCheck,
   type SetBasedPass,
@@ -183,7 +185,7 @@ async function measureSetBasedPass(
 }
 
 async function measureNaiveSample(
-  session: Pick<Db, "transaction">,
+  session: NaiveSession,
   ids: readonly string[],
   options: { model: HealthModel; asOf: Date; changeThreshold: number },
   label: string,
@@ -217,28 +219,16 @@ function parseBenchArgs(
   const { values } = parseArgs({
     args: argv,
     options: {
-      customers: { type: "string", default: "100000" },
-      days: { type: "string", default: "30" },
-      seed: { type: "string", default: "42" },
-      "as-of": { type: "string", default: "2026-11-01" },
+      ...populationOptions,
       "naive-sample": { type: "string", default: "2000" },
       "batch-sizes": { type: "string", default: `${configuredBatchSize},20000` },
-      database: { type: "string", default: "cs_bench" },
-      reseed: { type: "boolean", default: false },
     },
   });
-  const asOf = new Date(values["as-of"]);
-  if (Number.isNaN(asOf.getTime())) {
-    throw new EngineError("VALIDATION_FAILED", `--as-of "${values["as-of"]}" is not a date`);
-  }
   const batchSizes = values["batch-sizes"].split(",").map((text) =>
     wholeNumber("--batch-sizes", text.trim(), 1, 100_000)
   );
   return {
-    customers: wholeNumber("--customers", values.customers, 1, 1_000_000),
-    days: wholeNumber("--days", values.days, 1, 365),
-    seed: wholeNumber("--seed", values.seed, 0, 2 ** 31),
-    asOf,
+    ...populationFromFlags(values),
     naiveSample: wholeNumber("--naive-sample", values["naive-sample"], 1, 100_000),
     batchSizes: [...new Set(batchSizes)],
     database: values.database,

@@ -1,7 +1,9 @@
 /**
- * `deno task score`: runs an evaluation cycle now (milestones, then health
- * scores for every customer) and prints its stages. Goes through the running
- * engine's API when the engine holds the embedded database.
+ * `deno task score` (and `deno task cycle`): runs an evaluation cycle now
+ * (health scores, then the published rules, for every active customer) and
+ * prints its stages; resumes instead a cycle a dead engine left unfinished.
+ * Goes through the running engine's API when the engine holds the embedded
+ * database.
  */
 import { systemClock } from "../engine/clock.ts";
 import { loadConfig } from "../engine/config.ts";
@@ -10,6 +12,11 @@ import { createLogger } from "../engine/log.ts";
 import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
 import { accessDatabase } from "./database.ts";
 import { progress, runCommand, say } from "./output.ts";
+
+const STAGE_LABELS: Record<string, string> = {
+  health: "Scoring health",
+  rules: "Evaluating rules",
+};
 
 await runCommand(async () => {
   const config = loadConfig(Deno.env.toObject());
@@ -33,22 +40,32 @@ await runCommand(async () => {
     cycle = body as Cycle;
   } else {
     const db = access.db;
-    const bar = progress("Scoring customers", 0);
-    const stages = evaluationStages(config).map((stage) => ({
-      ...stage,
-      run: (ctx: Parameters<typeof stage.run>[0]) =>
-        stage.run({ ...ctx, progress: (done: number, total: number) => bar.update(done, total) }),
-    }));
+    // One bar per stage, each finished when the next stage reports.
+    const bars = new Map<string, ReturnType<typeof progress>>();
     try {
       const runner = new CycleRunner({
         db,
         clock: systemClock,
         log,
-        stages,
+        stages: evaluationStages(config),
         leaseSeconds: config.CYCLE_LEASE_SECONDS,
+        shardWorkers: config.SCORING_CONCURRENCY,
+        onProgress: (stage, done, total) => {
+          let bar = bars.get(stage);
+          if (!bar) {
+            [...bars.values()].at(-1)?.done();
+            bar = progress(STAGE_LABELS[stage] ?? `Stage ${stage}`, total);
+            bars.set(stage, bar);
+          }
+          bar.update(done, total);
+        },
       });
-      cycle = await runner.run("cli");
-      bar.done();
+      const started = await runner.start("cli");
+      if (started.resumed) {
+        say(`Resuming cycle ${started.cycle.id}: its engine stopped before finishing it`);
+      }
+      cycle = await started.finished;
+      [...bars.values()].at(-1)?.done();
     } finally {
       await db.close();
     }

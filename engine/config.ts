@@ -96,6 +96,10 @@ const configSchema = z.object({
   DEMO_CUSTOMERS: positiveInt.default(500),
   CYCLE_SCHEDULE: cronExpression.default("0 * * * *"),
   CYCLE_LEASE_SECONDS: positiveInt.default(60),
+  CYCLE_CATCH_UP: z.enum(["run", "skip"], {
+    error: "must be run (a scheduled cycle missed while no engine ran runs once at start) or skip",
+  }).default("run"),
+  RULE_FAILURE_LIMIT: positiveInt.max(100).default(3),
   SCORING_BATCH_SIZE: positiveInt.max(100_000).default(5_000),
   SCORING_CONCURRENCY: positiveInt.max(16).default(2),
   HEALTH_CHANGE_THRESHOLD: z.coerce.number().min(0).max(100).default(5),

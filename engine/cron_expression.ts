@@ -63,3 +63,18 @@ export function nextCronTick(expression: string, after: Date): Date | null {
     cron.stop();
   }
 }
+
+/** The scheduled ticks of `expression` after `after` up to and including `until`, at most `limit`. */
+export function cronTicksBetween(
+  expression: string,
+  after: Date,
+  until: Date,
+  limit: number,
+): Date[] {
+  const cron = new Cron(expression, { paused: true, timezone: "UTC", alternativeWeekdays: true });
+  try {
+    return cron.nextRuns(limit, after).filter((tick) => tick <= until);
+  } finally {
+    cron.stop();
+  }
+}

@@ -52,6 +52,11 @@ export interface NaivePass {
   scores: Map<string, NaiveScore>;
 }
 
+/** Where the naive pass runs: the engine's Db, or a session of prepared statements. */
+export interface NaiveSession {
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
 /** Thrown to roll the naive pass back once it is measured. */
 class RollBack extends Error {}
 
@@ -62,7 +67,7 @@ class RollBack extends Error {}
  * flatters the baseline, so the ratio errs low.
  */
 export async function measureNaive(
-  session: Pick<Db, "transaction">,
+  session: NaiveSession,
   customerIds: readonly string[],
   options: {
     model: HealthModel;

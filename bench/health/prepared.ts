@@ -6,10 +6,11 @@
  * planning rather than from the round trips themselves.
  */
 import postgres from "postgres";
-import { type Db, numberTypes, type Queryable } from "../../engine/db/mod.ts";
+import { numberTypes, type Queryable } from "../../engine/db/mod.ts";
+import type { NaiveSession } from "./passes.ts";
 
 /** A session that can run the naive pass, and its closing. */
-export interface PreparedSession extends Pick<Db, "transaction"> {
+export interface PreparedSession extends NaiveSession {
   close(): Promise<void>;
 }
 

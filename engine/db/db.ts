@@ -37,16 +37,8 @@ export const PREPARED: QueryOptions = { prepare: true };
 /** Which backend a Db runs on. */
 export type DbBackend = "postgres" | "pglite";
 
-/** A database connection (a pool for PostgreSQL, the single instance for PGlite). */
-export interface Db extends Queryable {
-  readonly backend: DbBackend;
-  /**
-   * Runs `fn` in a transaction: committed when it resolves, rolled back when
-   * it throws. The handle must not be used after `fn` returns; inside `fn`
-   * use only the handle (PGlite serializes everything, so the outer Db would
-   * wait for the transaction forever).
-   */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+/** A handle that can also bulk-load rows: the Db, or a transaction of it. */
+export interface Loadable extends Queryable {
   /**
    * Bulk-loads rows into `table` with COPY, many times faster than INSERT for
    * large loads. Values are in `columns` order; objects are stored as JSON.
@@ -57,6 +49,18 @@ export interface Db extends Queryable {
     columns: readonly string[],
     rows: Iterable<readonly unknown[]>,
   ): Promise<void>;
+}
+
+/** A database connection (a pool for PostgreSQL, the single instance for PGlite). */
+export interface Db extends Loadable {
+  readonly backend: DbBackend;
+  /**
+   * Runs `fn` in a transaction: committed when it resolves, rolled back when
+   * it throws. The handle must not be used after `fn` returns; inside `fn`
+   * use only the handle (PGlite serializes everything, so the outer Db would
+   * wait for the transaction forever).
+   */
+  transaction<T>(fn: (tx: Loadable) => Promise<T>): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** Closes connections (and, for PGlite, flushes and releases the data folder). */

@@ -9,7 +9,7 @@
  * const rows = await db.query("select count(*) as n from customers");
  * ```
  */
-export type { Db, DbBackend, Queryable, QueryOptions, Row } from "./db.ts";
+export type { Db, DbBackend, Loadable, Queryable, QueryOptions, Row } from "./db.ts";
 export { PgCode, pgErrorCode, PREPARED } from "./db.ts";
 export { openDb, type OpenedDb } from "./open.ts";
 export { databaseUnavailable } from "./unavailable.ts";

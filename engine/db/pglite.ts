@@ -1,7 +1,7 @@
 /** The embedded backend: PostgreSQL compiled to WebAssembly (PGlite), stored in a folder. */
 import { PGlite, type Transaction, types } from "@electric-sql/pglite";
 import { encodeCopyText } from "./copy_text.ts";
-import type { Db, Queryable } from "./db.ts";
+import type { Db, Loadable } from "./db.ts";
 
 /** Opens (creating on first use) the PGlite database stored in `dataDir`, or in memory. */
 export async function openPglite(dataDir: string | undefined): Promise<Db> {
@@ -15,15 +15,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
   return {
     backend: "pglite",
     ...queryable(pg),
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
-      pg.transaction((tx) => fn(queryable(tx))),
-    copyRows: async (table, columns, rows) => {
-      const text = encodeCopyText(rows);
-      if (text === "") return;
-      await pg.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'`, [], {
-        blob: new Blob([text]),
-      });
-    },
+    transaction: <T>(fn: (tx: Loadable) => Promise<T>) => pg.transaction((tx) => fn(queryable(tx))),
     listen: async (channel, onNotify) => {
       const unsubscribe = await pg.listen(channel, onNotify);
       return () => unsubscribe();
@@ -35,8 +27,15 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
   };
 }
 
-function queryable(pg: PGlite | Transaction): Queryable {
+function queryable(pg: PGlite | Transaction): Loadable {
   return {
+    copyRows: async (table, columns, rows) => {
+      const text = encodeCopyText(rows);
+      if (text === "") return;
+      await pg.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'`, [], {
+        blob: new Blob([text]),
+      });
+    },
     query: async <T>(text: string, params: readonly unknown[] = []) =>
       (await pg.query<T>(text, params as unknown[])).rows,
     exec: async (text: string) => {

@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { encodeCopyText } from "./copy_text.ts";
 import { EngineError } from "../errors.ts";
-import type { Db, Queryable, QueryOptions } from "./db.ts";
+import type { Db, Loadable, QueryOptions } from "./db.ts";
 
 /** Options of openPostgres. */
 export interface PostgresOptions {
@@ -53,15 +53,8 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   return {
     backend: "postgres",
     ...queryable(sql),
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+    transaction: <T>(fn: (tx: Loadable) => Promise<T>) =>
       sql.begin((tx) => fn(queryable(tx))) as Promise<T>,
-    copyRows: async (table, columns, rows) => {
-      const text = encodeCopyText(rows);
-      if (text === "") return;
-      const target = await sql.unsafe(`copy ${table} (${columns.join(", ")}) from stdin`)
-        .writable();
-      await pipeline(Readable.from([text]), target);
-    },
     listen: async (channel, onNotify) => {
       const sub = await sql.listen(channel, onNotify);
       return () => sub.unlisten();
@@ -70,8 +63,15 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   };
 }
 
-function queryable(sql: postgres.Sql | postgres.TransactionSql): Queryable {
+function queryable(sql: postgres.Sql | postgres.TransactionSql): Loadable {
   return {
+    copyRows: async (table, columns, rows) => {
+      const text = encodeCopyText(rows);
+      if (text === "") return;
+      const target = await sql.unsafe(`copy ${table} (${columns.join(", ")}) from stdin`)
+        .writable();
+      await pipeline(Readable.from([text]), target);
+    },
     query: async <T>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) =>
       // postgres.js types parameters as its own JSON-ish union; ours are plain values.
       // A plain array, as PGlite returns: postgres.js's Result subclass has extra fields.

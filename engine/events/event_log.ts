@@ -6,6 +6,7 @@ export const domainEventTypes = [
   "customer.updated",
   "milestone.achieved",
   "health.changed",
+  "rule.disabled",
 ] as const;
 
 /** A domain event type, e.g. `"milestone.achieved"`. */

@@ -40,6 +40,8 @@ export {
   type ListedCustomer,
 } from "./customer_list.ts";
 export {
+  type BatchBounds,
+  batchScorer,
   planBatches,
   type PlannedBatch,
   scoreAllCustomers,

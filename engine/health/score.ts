@@ -58,11 +58,36 @@ export async function scoreAllCustomers(
   options: ScoreOptions,
 ): Promise<ScoreResult> {
   const model = options.model ?? await getActiveHealthModel(db);
-  const { sql, modelParams } = compileHealthModel(model);
+  const scoreBatch = batchScorer(model, options);
   const batches = await planBatches(db, options.asOf, options.batchSize);
   const total = batches.reduce((sum, b) => sum + b.size, 0);
   const result: ScoreResult = { scored: 0, changed: 0, batches: 0, modelVersion: model.version };
-  const scoreBatch = async ({ after, last }: PlannedBatch) => {
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const { scored, changed } = await scoreBatch(db, batches[next++]!);
+      result.scored += scored;
+      result.changed += changed;
+      result.batches++;
+      options.onProgress?.(result.scored, total);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, batches.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return result;
+}
+
+/**
+ * Scoring one batch with `model` (compiled once here): the statement that
+ * scores the batch's customers and writes their rows, on `db` (a
+ * transaction, for a cycle's shard).
+ */
+export function batchScorer(
+  model: HealthModel,
+  options: Pick<ScoreOptions, "asOf" | "batchSize" | "cycleId" | "changeThreshold">,
+): (db: Queryable, batch: BatchBounds) => Promise<{ scored: number; changed: number }> {
+  const { sql, modelParams } = compileHealthModel(model);
+  return async (db, { after, last }) => {
     const [row] = await db.query<{ scored: number; changed: number }>(sql, [
       after,
       options.batchSize,
@@ -73,24 +98,18 @@ export async function scoreAllCustomers(
       last,
       ...modelParams,
     ]);
-    result.scored += row?.scored ?? 0;
-    result.changed += row?.changed ?? 0;
-    result.batches++;
-    options.onProgress?.(result.scored, total);
+    return { scored: row?.scored ?? 0, changed: row?.changed ?? 0 };
   };
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) await scoreBatch(batches[next++]!);
-  };
-  const workers = Math.max(1, Math.min(options.concurrency ?? 1, batches.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return result;
 }
 
-/** One batch: the customers after `after` up to and including `last`. */
-export interface PlannedBatch {
+/** The customers after `after` up to and including `last`. */
+export interface BatchBounds {
   after: string;
   last: string;
+}
+
+/** One batch: its bounds and how many active customers it holds. */
+export interface PlannedBatch extends BatchBounds {
   size: number;
 }
 

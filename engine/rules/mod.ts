@@ -72,10 +72,13 @@ export {
 export { type CustomerFacts, loadCustomerFacts } from "./customer_facts.ts";
 export { daysUntilPeakSeason } from "./season.ts";
 export {
-  evaluateRulesForCycle,
+  loadPinnedRules,
   loadPublishedRules,
-  type RuleStageResult,
+  type PinnedRuleSet,
+  ruleBatchEvaluator,
+  type RuleBatchResult,
 } from "./evaluate_cycle.ts";
+export { type DisabledRule, recordRuleFailures } from "./failure_streaks.ts";
 export { listCustomerFirings, type RuleFiring } from "./firings.ts";
 export {
   type CustomerSimulation,

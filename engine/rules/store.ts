@@ -9,6 +9,7 @@ import type { ChangeContext } from "../access/mod.ts";
 import { appendAudit } from "../audit/mod.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
+import { type CompilableRule, compileRuleSet } from "./compile.ts";
 import type { RuleDefinition } from "./rule_schema.ts";
 import { type RuleContext, validateRuleDefinition } from "./validate.ts";
 
@@ -28,6 +29,12 @@ export interface RuleView {
   published: RuleDefinition | null;
   /** Bumped by every change; the ETag is derived from it. */
   revision: number;
+  /**
+   * When the engine switched the published version off because it threw in
+   * several cycles in a row (null while it runs); publishing switches it on.
+   */
+  disabledAt: string | null;
+  disabledReason: string | null;
   createdAt: string;
   createdBy: string;
   updatedAt: string;
@@ -66,6 +73,8 @@ interface RuleRow {
   published_version: number | null;
   published: RuleDefinition | null;
   revision: number;
+  disabled_at: Date | null;
+  disabled_reason: string | null;
   created_at: Date;
   created_by: string;
   updated_at: Date;
@@ -73,7 +82,8 @@ interface RuleRow {
 }
 
 const SELECT_RULE = `select r.id, r.name, r.description, r.tags, r.owner, r.status, r.draft,
-    r.published_version, v.definition as published, r.revision, r.created_at, r.created_by,
+    r.published_version, v.definition as published, r.revision, r.disabled_at, r.disabled_reason,
+    r.created_at, r.created_by,
     r.updated_at, r.updated_by
   from rules r left join rule_versions v on v.rule_id = r.id and v.version = r.published_version`;
 
@@ -333,14 +343,27 @@ export async function publishVersion(
   );
   await tx.query(
     `update rules set status = 'published', published_version = $2, draft = null,
-       revision = revision + 1, updated_at = $3, updated_by = $4
+       revision = revision + 1, updated_at = $3, updated_by = $4,
+       failing_cycles = 0, disabled_at = null, disabled_reason = null
      where id = $1`,
     [rule.id, next, change.now, change.actor],
   );
   const after = await readRule(tx, rule.id);
   const action = restoredFrom === null ? "rule.published" : "rule.rolled_back";
-  await auditRuleChange(tx, change, action, rule.id, rule, after);
+  await auditRuleChange(tx, change, action, rule.id, rule, {
+    ...after,
+    evaluator: evaluatorOf({ id: rule.id, version: next, definition }),
+  });
   return after;
+}
+
+/**
+ * What will evaluate a published version, for its audit entry: the compiler,
+ * or json-rules-engine with the reason the compiler gave up.
+ */
+export function evaluatorOf(rule: CompilableRule): string {
+  const [fallback] = compileRuleSet([rule]).fallback;
+  return fallback ? `json-rules-engine (${fallback.reason})` : "compiled";
 }
 
 /**
@@ -390,6 +413,8 @@ function toView(row: RuleRow): RuleView {
     draft: row.draft,
     published: row.published,
     revision: row.revision,
+    disabledAt: row.disabled_at?.toISOString() ?? null,
+    disabledReason: row.disabled_reason,
     createdAt: row.created_at.toISOString(),
     createdBy: row.created_by,
     updatedAt: row.updated_at.toISOString(),

@@ -1,5 +1,5 @@
 /** Cycle rows: starting one (at most one runs), recording stages, reading them back. */
-import { type Db, PgCode, pgErrorCode, type Queryable } from "../db/mod.ts";
+import { PgCode, pgErrorCode, type Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
 
 /** What started a cycle. */
@@ -28,6 +28,8 @@ export interface Cycle {
   finishedAt: string | null;
   stages: CycleStage[];
   error: string | null;
+  /** Times another engine took the cycle over after its holder stopped. */
+  resumes: number;
 }
 
 interface CycleRow {
@@ -40,9 +42,11 @@ interface CycleRow {
   finished_at: Date | null;
   stages: CycleStage[];
   error: string | null;
+  resumes: number;
 }
 
-const COLUMNS = "id, trigger, status, as_of, started_at, heartbeat_at, finished_at, stages, error";
+const COLUMNS =
+  "id, trigger, status, as_of, started_at, heartbeat_at, finished_at, stages, error, resumes";
 
 /** Options of startCycle. */
 export interface StartCycleOptions {
@@ -50,34 +54,31 @@ export interface StartCycleOptions {
   now: Date;
   /** A running cycle whose heartbeat is older than this is taken as dead. */
   leaseSeconds: number;
+  /** The engine process that will hold the cycle. */
+  holder: string;
   /** For scheduled cycles: the cron tick, so one tick runs once across engines. */
   scheduleSlot?: Date;
 }
 
 /**
- * Records a new running cycle. Throws CYCLE_ALREADY_RUNNING if one runs (or
- * if another engine already took this schedule slot). A running cycle whose
- * holder stopped sending heartbeats is marked abandoned first.
+ * Takes over a running cycle whose holder stopped sending heartbeats (it
+ * crashed or was killed), or else records a new running cycle. Throws
+ * CYCLE_ALREADY_RUNNING if a live one runs (or if another engine already took
+ * this schedule slot).
  */
 export async function startCycle(
-  db: Db,
+  db: Queryable,
   options: StartCycleOptions,
-): Promise<Cycle> {
+): Promise<{ cycle: Cycle; resumed: boolean }> {
+  const taken = await takeOverExpiredCycle(db, options);
+  if (taken) return { cycle: taken, resumed: true };
   try {
-    return await db.transaction(async (tx) => {
-      await tx.query(
-        `update cycles set status = 'abandoned', finished_at = $1,
-           error = 'its engine stopped sending heartbeats (crashed or was killed)'
-         where status = 'running' and heartbeat_at < $1::timestamptz - $2 * interval '1 second'`,
-        [options.now, options.leaseSeconds],
-      );
-      const rows = await tx.query<CycleRow>(
-        `insert into cycles (trigger, status, schedule_slot, as_of, started_at, heartbeat_at)
-         values ($1, 'running', $2, $3, $3, $3) returning ${COLUMNS}`,
-        [options.trigger, options.scheduleSlot ?? null, options.now],
-      );
-      return toCycle(rows[0]!);
-    });
+    const rows = await db.query<CycleRow>(
+      `insert into cycles (trigger, status, schedule_slot, as_of, started_at, heartbeat_at, holder)
+       values ($1, 'running', $2, $3, $3, $3, $4) returning ${COLUMNS}`,
+      [options.trigger, options.scheduleSlot ?? null, options.now, options.holder],
+    );
+    return { cycle: toCycle(rows[0]!), resumed: false };
   } catch (error) {
     if (pgErrorCode(error) !== PgCode.UNIQUE_VIOLATION) throw error;
     const running = await runningCycle(db);
@@ -92,27 +93,47 @@ export async function startCycle(
   }
 }
 
+/**
+ * Makes `holder` the holder of the running cycle if its heartbeat is older
+ * than the lease; returns that cycle, or null when none is left behind.
+ */
+export async function takeOverExpiredCycle(
+  db: Queryable,
+  options: { now: Date; leaseSeconds: number; holder: string },
+): Promise<Cycle | null> {
+  const rows = await db.query<CycleRow>(
+    `update cycles set holder = $3, heartbeat_at = $1, resumes = resumes + 1
+     where status = 'running' and heartbeat_at < $1::timestamptz - $2 * interval '1 second'
+     returning ${COLUMNS}`,
+    [options.now, options.leaseSeconds, options.holder],
+  );
+  return rows[0] ? toCycle(rows[0]) : null;
+}
+
 /** The running cycle, if any. */
 export async function runningCycle(db: Queryable): Promise<Cycle | null> {
   const rows = await db.query<CycleRow>(`select ${COLUMNS} from cycles where status = 'running'`);
   return rows[0] ? toCycle(rows[0]) : null;
 }
 
-/** Saves the stages so far and refreshes the heartbeat. */
+/**
+ * Saves the stages so far and refreshes the heartbeat (the lease). Returns
+ * false when `holder` no longer holds the cycle (another engine took it over).
+ */
 export async function recordCycleProgress(
   db: Queryable,
   id: number,
-  stages: CycleStage[],
-  now: Date,
-): Promise<void> {
-  await db.query("update cycles set stages = $2, heartbeat_at = $3 where id = $1", [
-    id,
-    stages,
-    now,
-  ]);
+  progress: { stages: CycleStage[]; now: Date; holder: string },
+): Promise<boolean> {
+  const rows = await db.query(
+    `update cycles set stages = $2, heartbeat_at = $3
+     where id = $1 and holder = $4 and status = 'running' returning id`,
+    [id, progress.stages, progress.now, progress.holder],
+  );
+  return rows.length > 0;
 }
 
-/** Marks the cycle finished. */
+/** Marks the cycle finished; null when `holder` no longer holds it. */
 export async function finishCycle(
   db: Queryable,
   id: number,
@@ -121,14 +142,15 @@ export async function finishCycle(
     stages: CycleStage[];
     error: string | null;
     now: Date;
+    holder: string;
   },
-): Promise<Cycle> {
+): Promise<Cycle | null> {
   const rows = await db.query<CycleRow>(
     `update cycles set status = $2, stages = $3, error = $4, finished_at = $5, heartbeat_at = $5
-     where id = $1 returning ${COLUMNS}`,
-    [id, outcome.status, outcome.stages, outcome.error, outcome.now],
+     where id = $1 and holder = $6 and status = 'running' returning ${COLUMNS}`,
+    [id, outcome.status, outcome.stages, outcome.error, outcome.now, outcome.holder],
   );
-  return toCycle(rows[0]!);
+  return rows[0] ? toCycle(rows[0]) : null;
 }
 
 /** One cycle, or CYCLE_NOT_FOUND. */
@@ -164,5 +186,6 @@ function toCycle(row: CycleRow): Cycle {
     finishedAt: row.finished_at?.toISOString() ?? null,
     stages: row.stages,
     error: row.error,
+    resumes: row.resumes,
   };
 }

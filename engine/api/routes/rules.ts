@@ -72,6 +72,11 @@ const ruleSchema = z.object({
   draft: z.record(z.string(), z.unknown()).nullable(),
   published: z.record(z.string(), z.unknown()).nullable(),
   revision: z.number().int(),
+  disabledAt: z.string().nullable().openapi({
+    description: "When the engine switched the published version off after it threw in " +
+      "RULE_FAILURE_LIMIT cycles in a row; publishing it again switches it back on",
+  }),
+  disabledReason: z.string().nullable(),
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),

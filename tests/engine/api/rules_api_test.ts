@@ -92,6 +92,15 @@ Deno.test("a rule goes from draft to published versions, with ETags, history and
       "rule.archived",
     ]);
     assert(audit.body.items.every((e: { actor: string }) => e.actor.startsWith("token:")));
+    // Each publish says what evaluates the version: the compiler for every validated rule.
+    const publishes = audit.body.items.filter((e: { action: string }) =>
+      e.action === "rule.published" || e.action === "rule.rolled_back"
+    );
+    assertEquals(publishes.map((e: { after: { evaluator: string } }) => e.after.evaluator), [
+      "compiled",
+      "compiled",
+      "compiled",
+    ]);
     const verified = await api.call("GET", "/api/v1/audit/verify");
     assertEquals(verified.body.valid, true);
 

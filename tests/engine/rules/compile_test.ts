@@ -6,6 +6,7 @@
  */
 import { type CompilableRule, compileRuleSet } from "../../../engine/rules/compile.ts";
 import { evaluateWithReference } from "../../../engine/rules/reference.ts";
+import { evaluatorOf } from "../../../engine/rules/store.ts";
 import type { Condition, RuleDefinition } from "../../../engine/rules/rule_schema.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../../helpers/assert.ts";
 
@@ -232,6 +233,9 @@ Deno.test("unsupported JSONPath goes to fallback and evaluateAll still matches t
   const reference = await evaluateWithReference(rules, facts);
   assertEquals(reference.map((f) => f.ruleId).toSorted(), ["deep", "first", "plain"]);
   assertEquals(compiled.explain(facts)[0]?.fired, null);
+  // What a publish's audit entry says of each.
+  assertEquals(evaluatorOf(rules[0]!), "json-rules-engine (" + compiled.fallback[0]?.reason + ")");
+  assertEquals(evaluatorOf(rules[1]!), "compiled");
 });
 
 Deno.test("generated code: fact names are data, never code, and prototype names read own facts only", async () => {

@@ -1,9 +1,10 @@
-import { assert, assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { withApi } from "../../helpers/api.ts";
 import {
   installDefaultRules,
   loadCustomerFacts,
   loadFactCatalog,
+  recordRuleFailures,
 } from "../../../engine/rules/mod.ts";
 import { customer, daysAgo, NOW } from "../../helpers/fixtures.ts";
 
@@ -194,5 +195,116 @@ Deno.test("a rule that throws for a customer is skipped for them; the cycle and 
     const fired = firings.body.items.map((f: { ruleId: string }) => f.ruleId);
     assert(fired.includes("onboarding-profile-overdue"), fired.join(", "));
     assert(!fired.includes("broken"));
+
+    // Failing in RULE_FAILURE_LIMIT (3) cycles in a row switches the rule off.
+    for (const expected of [0, 1]) {
+      const next = await api.call("POST", "/api/v1/cycles?wait=true");
+      const rules = next.body.stages.find((s: { name: string }) => s.name === "rules");
+      assertEquals([rules.counts.errors, rules.counts.disabled], [1, expected]);
+    }
+    const rule = await api.call("GET", "/api/v1/rules/broken");
+    assert(rule.body.disabledAt !== null, "the rule is switched off");
+    assertMatch(rule.body.disabledReason, /^threw in 3 cycles in a row \(RULE_FAILURE_LIMIT=3\)/);
+    const audit = await api.call("GET", "/api/v1/audit?action=rule.disabled");
+    assertEquals(
+      audit.body.items.map((e: { actor: string; subjectId: string }) => [
+        e.actor,
+        e.subjectId,
+      ]),
+      [["engine", "broken"]],
+    );
+    const events = await api.db.query<{ payload: { ruleId: string; failingCycles: number } }>(
+      "select payload from event_log where type = 'rule.disabled'",
+    );
+    assertEquals(events.map((e) => [e.payload.ruleId, e.payload.failingCycles]), [["broken", 3]]);
+    const after = await api.call("POST", "/api/v1/cycles?wait=true");
+    const quiet = after.body.stages.find((s: { name: string }) => s.name === "rules");
+    assertEquals([quiet.counts.rules, quiet.counts.errors], [14, 0]);
+
+    // Publishing a fixed version switches it back on.
+    const draft = await api.call("PUT", "/api/v1/rules/broken", {
+      name: "Broken no more",
+      definition: {
+        conditions: { all: [{ fact: "plan", operator: "in", value: ["starter"] }] },
+        event: { type: "tag_customer", params: {} },
+      },
+    }, { "if-match": rule.headers.get("etag")! });
+    assertEquals(draft.status, 200, JSON.stringify(draft.body));
+    const republished = await api.call("POST", "/api/v1/rules/broken/publish", {}, {
+      "if-match": draft.headers.get("etag")!,
+    });
+    assertEquals([republished.body.version, republished.body.disabledAt], [2, null]);
+  }, { clock: { now: () => NOW } });
+});
+
+Deno.test("a cycle counted twice into a rule's failure streak (a resumed one) counts once", async () => {
+  await withApi(async (api) => {
+    await installDefaultRules(api.db, {
+      context: { catalog: await loadFactCatalog(api.db) },
+      now: NOW,
+    });
+    const count = (cycleId: number, failures: Record<string, number>) =>
+      recordRuleFailures(api.db, {
+        cycleId,
+        evaluated: ["payment-failed", "champion-detected"],
+        failures,
+        limit: 2,
+        now: NOW,
+      });
+    await api.db.query(
+      `insert into cycles (id, trigger, status, as_of, started_at, heartbeat_at)
+       overriding system value
+       select n, 'cli', 'succeeded', $1, $1, $1 from generate_series(1, 3) n`,
+      [NOW],
+    );
+    assertEquals(await count(1, { "payment-failed": 2 }), []);
+    assertEquals(await count(1, { "payment-failed": 2 }), []); // The same cycle again.
+    const streaks = () =>
+      api.db.query<{ id: string; failing_cycles: number }>(
+        "select id, failing_cycles from rules where id in ('payment-failed', 'champion-detected') order by id",
+      );
+    assertEquals((await streaks()).map((r) => r.failing_cycles), [0, 1]);
+    const disabled = await count(2, { "payment-failed": 1 });
+    assertEquals(disabled.map((d) => [d.ruleId, d.failingCycles]), [["payment-failed", 2]]);
+    // A cycle without failures resets the streak of the rules it evaluated.
+    await count(3, {});
+    assertEquals((await streaks()).map((r) => r.failing_cycles), [0, 0]);
+  });
+});
+
+Deno.test("facts at a past date: that day's health scoring and the milestones achieved by then", async () => {
+  await withApi(async (api) => {
+    const { id: _id, ...fields } = customer("sup_a", { signupDate: "2026-05-01" });
+    await api.call("PUT", "/api/v1/customers/sup_a", fields);
+    const scoring = (score: number, at: Date) =>
+      api.db.query(
+        `insert into customer_health (customer_id, score, at_risk_score, components,
+           at_risk_factors, model_version, scored_at)
+         values ('sup_a', $1, $2, $3, '[]', 'v1', $4)`,
+        [score, 100 - score, { engagement: { score } }, at],
+      );
+    await scoring(80, daysAgo(20));
+    await scoring(35, daysAgo(2));
+    await api.db.query(
+      `update success_milestones set achieved = true, achieved_at = $1, progress = target
+       where customer_id = 'sup_a' and milestone_key = 'profile_completed'`,
+      [daysAgo(5)],
+    );
+    const at = async (date: Date) =>
+      (await loadCustomerFacts(api.db, { ids: ["sup_a"] }, date))[0]!;
+    const tenDaysAgo = await at(daysAgo(10));
+    assertEquals(
+      [tenDaysAgo.facts.healthScore, tenDaysAgo.facts["health.engagement"]],
+      [80, 80],
+    );
+    assert(!(tenDaysAgo.facts.milestonesAchieved as string[]).includes("profile_completed"));
+    assert((tenDaysAgo.facts.milestonesMissing as string[]).includes("profile_completed"));
+    const today = await at(NOW);
+    // The change compares with the last scoring at least 7 days before the latest.
+    assertEquals([today.facts.healthScore, today.facts.healthChange7d], [35, -45]);
+    assert((today.facts.milestonesAchieved as string[]).includes("profile_completed"));
+    // Before the first scoring there is no health to see: the facts are missing.
+    const early = await at(daysAgo(25));
+    assertEquals("healthScore" in early.facts, false);
   }, { clock: { now: () => NOW } });
 });

@@ -16,42 +16,60 @@ function movableClock(start: Date): Clock & { advance(ms: number): void } {
   return { now: () => new Date(now), advance: (ms) => (now += ms) };
 }
 
-Deno.test("a cycle whose engine died (no heartbeat within the lease) is abandoned and a new one starts", async () => {
+Deno.test("a cycle whose engine died (no heartbeat within the lease) is taken over by the next start", async () => {
   await withTestDb(async (db) => {
-    const dead = await startCycle(db, { trigger: "schedule", now: NOW, leaseSeconds: 60 });
+    const lease = { leaseSeconds: 60 };
+    const { cycle: dead } = await startCycle(db, {
+      trigger: "schedule",
+      now: NOW,
+      holder: "engine-a",
+      ...lease,
+    });
     const soon = new Date(NOW.getTime() + 30_000);
     const refused = await assertRejects(
-      () => startCycle(db, { trigger: "api", now: soon, leaseSeconds: 60 }),
+      () => startCycle(db, { trigger: "api", now: soon, holder: "engine-b", ...lease }),
       EngineError,
     );
     assertEquals(refused.code, "CYCLE_ALREADY_RUNNING");
     const later = new Date(NOW.getTime() + 120_000);
-    const fresh = await startCycle(db, { trigger: "api", now: later, leaseSeconds: 60 });
-    assertEquals(fresh.status, "running");
-    const [old] = await db.query<{ status: string; error: string }>(
-      "select status, error from cycles where id = $1",
+    const taken = await startCycle(db, {
+      trigger: "api",
+      now: later,
+      holder: "engine-b",
+      ...lease,
+    });
+    assertEquals([taken.resumed, taken.cycle.id, taken.cycle.resumes], [true, dead.id, 1]);
+    const [row] = await db.query<{ status: string; holder: string; n: number }>(
+      "select status, holder, (select count(*)::int from cycles) as n from cycles where id = $1",
       [dead.id],
     );
-    assertEquals(old?.status, "abandoned");
-    assertEquals(old?.error, "its engine stopped sending heartbeats (crashed or was killed)");
+    assertEquals([row?.status, row?.holder, row?.n], ["running", "engine-b", 1]);
   });
 });
 
 Deno.test("two engines firing for the same schedule tick run it once", async () => {
   await withTestDb(async (db) => {
     const slot = new Date("2026-06-15T12:00:00Z");
-    const first = await startCycle(db, {
+    const { cycle: first } = await startCycle(db, {
       trigger: "schedule",
       now: NOW,
       leaseSeconds: 60,
       scheduleSlot: slot,
+      holder: "engine-a",
     });
     await db.query("update cycles set status = 'succeeded', finished_at = $2 where id = $1", [
       first.id,
       NOW,
     ]);
     const second = await assertRejects(
-      () => startCycle(db, { trigger: "schedule", now: NOW, leaseSeconds: 60, scheduleSlot: slot }),
+      () =>
+        startCycle(db, {
+          trigger: "schedule",
+          now: NOW,
+          leaseSeconds: 60,
+          scheduleSlot: slot,
+          holder: "engine-b",
+        }),
       EngineError,
     );
     assertEquals(second.code, "CYCLE_ALREADY_RUNNING");

@@ -1,0 +1,234 @@
+/**
+ * `deno task bench:cycle`: a whole evaluation cycle (health scoring, then 25
+ * published rules with their firings stored) over the benchmark population on
+ * real PostgreSQL, exactly as the engine runs it (CycleRunner, shards,
+ * SCORING_CONCURRENCY workers), with the time per stage; and, as the baseline
+ * in the same run, the same cycle done one customer at a time on a sample.
+ * bench/README.md explains the method.
+ *
+ *   --customers N      population size (default 100,000)
+ *   --days N           days of everyday usage (default 30)
+ *   --seed N           random seed of the population (default 42)
+ *   --as-of DATE       the "today" of the data (default 2026-11-01)
+ *   --naive-sample N   customers the naive baseline runs (default 500)
+ *   --database NAME    database to create and use on the server (default cs_bench)
+ *   --reseed           seed again even if the database holds this population
+ *
+ * The server is BENCH_DATABASE_URL, else DATABASE_URL, else local PostgreSQL.
+ * Exits non-zero only on errors; the target is informational.
+ */
+import { parseArgs } from "node:util";
+import { wholeNumber } from "../cli/flags.ts";
+import { runCommand, say, warn } from "../cli/output.ts";
+import { loadConfig } from "../engine/config.ts";
+import type { Db } from "../engine/db/mod.ts";
+import { EngineError } from "../engine/errors.ts";
+import { getActiveHealthModel, scoringSettings } from "../engine/health/mod.ts";
+import { silentLogger } from "../engine/log.ts";
+import {
+  DEFAULT_RULE_PACKS,
+  importRules,
+  loadFactCatalog,
+  loadPublishedRules,
+  packFiles,
+  readRulePacks,
+} from "../engine/rules/mod.ts";
+import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
+import { measureNaiveCycle } from "./cycle/naive_cycle.ts";
+import { describeServer, openBenchDatabase } from "./health/database.ts";
+import { sampleCustomers } from "./health/passes.ts";
+import { countActiveCustomers, ensurePopulation, restoreHealthState } from "./health/population.ts";
+import { bar, seedProgress } from "./health/progress.ts";
+import { populationFromFlags, populationOptions } from "./health/population_flags.ts";
+import { markdownTable, saveFigures } from "./results.ts";
+import { extraRules } from "./rules/extra_rules.ts";
+
+const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
+const HOUR_MS = 3_600_000;
+const TARGET = { customers: 100_000, seconds: 15 };
+
+await runCommand(async () => {
+  const config = loadConfig(Deno.env.toObject());
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { ...populationOptions, "naive-sample": { type: "string", default: "500" } },
+  });
+  const spec = populationFromFlags(values);
+  const naiveSample = wholeNumber("--naive-sample", values["naive-sample"], 1, 100_000);
+  const serverUrl = Deno.env.get("BENCH_DATABASE_URL") ?? config.DATABASE_URL ?? DEFAULT_SERVER;
+  const bench = await openBenchDatabase(serverUrl, { name: values.database, poolSize: 4 });
+  const { db } = bench;
+  try {
+    const population = await ensurePopulation(db, spec, {
+      reseed: values.reseed,
+      scoring: scoringSettings(config),
+      retentionDays: config.DATA_RETENTION_DAYS,
+      onProgress: seedProgress(),
+    });
+    await publishBenchRules(db);
+    await resetCycles(db, population.asOf); // Leftovers of an interrupted run.
+    // The next hourly cycle after the seed's scoring.
+    const asOf = new Date(population.asOf.getTime() + HOUR_MS);
+    const active = await countActiveCustomers(db, asOf);
+    const rules = await loadPublishedRules(db);
+
+    const cycle = await runCycle(db, config, asOf);
+    const cycleSeconds = seconds(cycle);
+    await resetCycles(db, population.asOf);
+
+    const ids = await sampleCustomers(db, asOf, naiveSample);
+    const [{ id: cycleId }] = await db.query<{ id: number }>(
+      `insert into cycles (trigger, status, as_of, started_at, heartbeat_at, finished_at)
+       values ('cli', 'succeeded', $1, $1, $1, $1) returning id`,
+      [asOf],
+    ) as [{ id: number }];
+    const progress = bar("Naive cycle, one customer at a time", ids.length);
+    const naive = await measureNaiveCycle(db, ids, {
+      model: await getActiveHealthModel(db),
+      rules,
+      asOf,
+      changeThreshold: config.HEALTH_CHANGE_THRESHOLD,
+      cycleId,
+      onProgress: (done) => progress.update(done, ids.length),
+    });
+    progress.done();
+    await resetCycles(db, population.asOf);
+
+    const perSecond = active / cycleSeconds;
+    const projected = TARGET.customers / perSecond;
+    const ratio = perSecond / naive.perSecond;
+    const stage = (name: string) => cycle.stages.find((s) => s.name === name);
+    const figures = {
+      date: new Date().toISOString(),
+      server: describeServer(serverUrl, values.database),
+      cores: navigator.hardwareConcurrency,
+      shardWorkers: config.SCORING_CONCURRENCY,
+      batchSize: config.SCORING_BATCH_SIZE,
+      population: { ...population, activeAtCycle: active },
+      rules: rules.length,
+      cycle: { seconds: cycleSeconds, perSecond, stages: cycle.stages },
+      projectedSecondsFor100k: projected,
+      naive,
+      ratio,
+      target: { ...TARGET, met: projected < TARGET.seconds },
+    };
+    const health = stage("health");
+    const rulesStage = stage("rules");
+    say();
+    for (
+      const line of markdownTable([
+        [
+          "population",
+          `${population.customers.toLocaleString("en")} suppliers, ${
+            active.toLocaleString("en")
+          } active at the cycle, ${population.events.toLocaleString("en")} events`,
+        ],
+        ["published rules", String(rules.length)],
+        [
+          "shards × workers",
+          `${health?.counts.shards ?? 0} of ≤ ${
+            config.SCORING_BATCH_SIZE.toLocaleString("en")
+          } customers × ${config.SCORING_CONCURRENCY}`,
+        ],
+        [
+          "stage health",
+          `${secondsOf(health)} (${health?.counts.scored?.toLocaleString("en")} scored)`,
+        ],
+        [
+          "stage rules",
+          `${secondsOf(rulesStage)} (${rulesStage?.counts.firings?.toLocaleString("en")} firings)`,
+        ],
+        [
+          "whole cycle",
+          `${cycleSeconds.toFixed(1)} s, ${Math.round(perSecond).toLocaleString("en")} customers/s`,
+        ],
+        [
+          "naive cycle (sample)",
+          `${naive.customers} customers, ${
+            Math.round(naive.perSecond).toLocaleString("en")
+          } customers/s`,
+        ],
+        ["ratio (cycle ÷ naive)", `${ratio.toFixed(1)}×`],
+        [
+          `target: ${TARGET.customers.toLocaleString("en")} customers < ${TARGET.seconds} s`,
+          `${figures.target.met ? "met" : "NOT met"} (${
+            projected.toFixed(1)
+          } s projected from the rate above)`,
+        ],
+      ])
+    ) say(line);
+    warn(`\nFigures saved to ${await saveFigures("cycle", figures)}`);
+  } finally {
+    await bench.close();
+  }
+});
+
+/** The default packs and the benchmark's eleven extra rules: 25, published. */
+async function publishBenchRules(db: Db): Promise<void> {
+  const context = { catalog: await loadFactCatalog(db) };
+  const packed = [
+    ...await readRulePacks(await packFiles(DEFAULT_RULE_PACKS), context),
+    ...extraRules,
+  ];
+  await importRules(db, packed, {
+    publish: true,
+    context,
+    change: { actor: "bench", now: new Date() },
+  });
+}
+
+/** One cycle at `asOf`, as the engine runs it, with a bar per stage. */
+async function runCycle(
+  db: Db,
+  config: ReturnType<typeof loadConfig>,
+  asOf: Date,
+): Promise<Cycle> {
+  // The cycle's clock reads `asOf` at the start and advances in real time.
+  const offset = Date.now() - asOf.getTime();
+  const bars = new Map<string, ReturnType<typeof bar>>();
+  const runner = new CycleRunner({
+    db,
+    clock: { now: () => new Date(Date.now() - offset) },
+    log: silentLogger,
+    stages: evaluationStages(config),
+    leaseSeconds: config.CYCLE_LEASE_SECONDS,
+    shardWorkers: config.SCORING_CONCURRENCY,
+    onProgress: (stage, done, total) => {
+      let current = bars.get(stage);
+      if (!current) {
+        [...bars.values()].at(-1)?.done();
+        current = bar(`Cycle stage ${stage}`, total);
+        bars.set(stage, current);
+      }
+      current.update(done, total);
+    },
+  });
+  const cycle = await runner.run("cli");
+  [...bars.values()].at(-1)?.done();
+  if (cycle.status !== "succeeded") {
+    throw new EngineError("INTERNAL", `The benchmark cycle ${cycle.status}: ${cycle.error}`);
+  }
+  return cycle;
+}
+
+/**
+ * Removes what cycles wrote (firings, cycles with their shards, scorings
+ * after the seed's) and vacuums, so every run starts from the same state.
+ */
+async function resetCycles(db: Db, populationAsOf: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query("delete from rule_firings");
+    await tx.query("delete from cycles");
+    await tx.query("update rules set failing_cycles = 0, counted_cycle = null");
+  });
+  await restoreHealthState(db, populationAsOf);
+  await db.exec("vacuum (analyze) rule_firings, cycles, cycle_stage_plans, cycle_shards, rules");
+}
+
+function seconds(cycle: Cycle): number {
+  return (Date.parse(cycle.finishedAt!) - Date.parse(cycle.startedAt)) / 1000;
+}
+
+function secondsOf(stage: { durationMs: number | null } | undefined): string {
+  return `${((stage?.durationMs ?? 0) / 1000).toFixed(1)} s`;
+}
