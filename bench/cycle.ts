@@ -19,7 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { wholeNumber } from "../cli/flags.ts";
-import { runCommand, say, warn } from "../cli/output.ts";
+import { runCommand, say, stageProgress, warn } from "../cli/output.ts";
 import { loadConfig } from "../engine/config.ts";
 import type { Db } from "../engine/db/mod.ts";
 import { EngineError } from "../engine/errors.ts";
@@ -185,7 +185,7 @@ async function runCycle(
 ): Promise<Cycle> {
   // The cycle's clock reads `asOf` at the start and advances in real time.
   const offset = Date.now() - asOf.getTime();
-  const bars = new Map<string, ReturnType<typeof bar>>();
+  const bars = stageProgress((stage) => `Cycle stage ${stage}`);
   const runner = new CycleRunner({
     db,
     clock: { now: () => new Date(Date.now() - offset) },
@@ -193,18 +193,10 @@ async function runCycle(
     stages: evaluationStages(config),
     leaseSeconds: config.CYCLE_LEASE_SECONDS,
     shardWorkers: config.SCORING_CONCURRENCY,
-    onProgress: (stage, done, total) => {
-      let current = bars.get(stage);
-      if (!current) {
-        [...bars.values()].at(-1)?.done();
-        current = bar(`Cycle stage ${stage}`, total);
-        bars.set(stage, current);
-      }
-      current.update(done, total);
-    },
+    onProgress: bars.update,
   });
   const cycle = await runner.run("cli");
-  [...bars.values()].at(-1)?.done();
+  bars.done();
   if (cycle.status !== "succeeded") {
     throw new EngineError("INTERNAL", `The benchmark cycle ${cycle.status}: ${cycle.error}`);
   }

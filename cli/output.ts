@@ -80,3 +80,24 @@ export function progress(label: string, total: number): Progress {
     },
   };
 }
+
+/** One progress display per stage of a cycle, each finished when the next stage reports. */
+export function stageProgress(label: (stage: string) => string): {
+  update(stage: string, done: number, total: number): void;
+  done(): void;
+} {
+  const bars = new Map<string, Progress>();
+  const last = () => [...bars.values()].at(-1);
+  return {
+    update(stage, done, total) {
+      let bar = bars.get(stage);
+      if (!bar) {
+        last()?.done();
+        bar = progress(label(stage), total);
+        bars.set(stage, bar);
+      }
+      bar.update(done, total);
+    },
+    done: () => last()?.done(),
+  };
+}

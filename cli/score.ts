@@ -11,7 +11,7 @@ import { EngineError, errorCatalog, type ErrorCode } from "../engine/errors.ts";
 import { createLogger } from "../engine/log.ts";
 import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
 import { accessDatabase } from "./database.ts";
-import { progress, runCommand, say } from "./output.ts";
+import { runCommand, say, stageProgress } from "./output.ts";
 
 const STAGE_LABELS: Record<string, string> = {
   health: "Scoring health",
@@ -40,8 +40,7 @@ await runCommand(async () => {
     cycle = body as Cycle;
   } else {
     const db = access.db;
-    // One bar per stage, each finished when the next stage reports.
-    const bars = new Map<string, ReturnType<typeof progress>>();
+    const bars = stageProgress((stage) => STAGE_LABELS[stage] ?? `Stage ${stage}`);
     try {
       const runner = new CycleRunner({
         db,
@@ -50,22 +49,14 @@ await runCommand(async () => {
         stages: evaluationStages(config),
         leaseSeconds: config.CYCLE_LEASE_SECONDS,
         shardWorkers: config.SCORING_CONCURRENCY,
-        onProgress: (stage, done, total) => {
-          let bar = bars.get(stage);
-          if (!bar) {
-            [...bars.values()].at(-1)?.done();
-            bar = progress(STAGE_LABELS[stage] ?? `Stage ${stage}`, total);
-            bars.set(stage, bar);
-          }
-          bar.update(done, total);
-        },
+        onProgress: bars.update,
       });
       const started = await runner.start("cli");
       if (started.resumed) {
         say(`Resuming cycle ${started.cycle.id}: its engine stopped before finishing it`);
       }
       cycle = await started.finished;
-      [...bars.values()].at(-1)?.done();
+      bars.done();
     } finally {
       await db.close();
     }

@@ -121,7 +121,9 @@ export const customerHealthSchema = z.object({
 /** An evaluation cycle. */
 export const cycleSchema = z.object({
   id: z.number().int(),
-  trigger: z.enum(["schedule", "api", "cli", "startup"]),
+  trigger: z.enum(["schedule", "api", "cli", "startup"]).openapi({
+    description: "startup: the catch-up of scheduled runs missed while no engine ran",
+  }),
   status: z.enum(["running", "succeeded", "failed", "abandoned"]),
   asOf: z.string(),
   startedAt: z.string(),
@@ -136,4 +138,7 @@ export const cycleSchema = z.object({
     error: z.string().optional(),
   })),
   error: z.string().nullable(),
+  resumes: z.number().int().openapi({
+    description: "Times another engine took the cycle over after its engine died and resumed it",
+  }),
 }).openapi("Cycle");

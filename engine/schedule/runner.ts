@@ -350,6 +350,7 @@ export class CycleRunner {
       ctx.progress(progress.customersDone, progress.customers);
       return progress;
     };
+    await report(); // Where the stage starts (past 0 for a resumed one).
     for (;;) {
       await this.#workShards(key, work, lost, () => void report().catch(() => {}));
       if (lost()) throw new LeaseLost();

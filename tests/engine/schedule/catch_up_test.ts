@@ -18,7 +18,9 @@ function setUp(db: Db) {
     leaseSeconds: 60,
   });
   const logged = (message: string) => lines.some((line) => JSON.parse(line).message === message);
-  return { runner, log, logged };
+  const catchUp = (policy: "run" | "skip") =>
+    catchUpMissedCycles(runner, db, { schedule: HOURLY, policy, now: NOW, log });
+  return { catchUp, logged };
 }
 
 async function lastCycleAt(db: Db, at: Date): Promise<void> {
@@ -31,15 +33,10 @@ async function lastCycleAt(db: Db, at: Date): Promise<void> {
 
 Deno.test("catch-up run: scheduled cycles missed while no engine ran are caught up once at start", async () => {
   await withTestDb(async (db) => {
-    const { runner, log, logged } = setUp(db);
+    const { catchUp, logged } = setUp(db);
     // The last cycle ran 3 h 10 min before NOW (12:00): the 09:00, 10:00, 11:00 and 12:00 ticks were missed.
     await lastCycleAt(db, new Date(NOW.getTime() - 190 * 60_000));
-    const caught = await catchUpMissedCycles(runner, db, {
-      schedule: HOURLY,
-      policy: "run",
-      now: NOW,
-      log,
-    });
+    const caught = await catchUp("run");
     assertEquals(caught.missed, 4);
     assert(caught.cycle && caught.finished);
     assertEquals((await caught.finished).status, "succeeded");
@@ -52,33 +49,18 @@ Deno.test("catch-up run: scheduled cycles missed while no engine ran are caught 
     assert(logged("scheduled cycles were missed while no engine ran; running one now"));
 
     // Started again, nothing is missed: the catch-up cycle is the last run.
-    const again = await catchUpMissedCycles(setUp(db).runner, db, {
-      schedule: HOURLY,
-      policy: "run",
-      now: NOW,
-      log,
-    });
+    const again = await setUp(db).catchUp("run");
     assertEquals([again.missed, again.cycle], [0, null]);
   });
 });
 
 Deno.test("catch-up skip logs the missed cycles and runs none; a database that never ran one missed none", async () => {
   await withTestDb(async (db) => {
-    const { runner, log, logged } = setUp(db);
-    const fresh = await catchUpMissedCycles(runner, db, {
-      schedule: HOURLY,
-      policy: "run",
-      now: NOW,
-      log,
-    });
+    const { catchUp, logged } = setUp(db);
+    const fresh = await catchUp("run");
     assertEquals([fresh.missed, fresh.cycle], [0, null]);
     await lastCycleAt(db, new Date(NOW.getTime() - 90 * 60_000));
-    const skipped = await catchUpMissedCycles(runner, db, {
-      schedule: HOURLY,
-      policy: "skip",
-      now: NOW,
-      log,
-    });
+    const skipped = await catchUp("skip");
     assertEquals([skipped.missed, skipped.cycle], [2, null]);
     assert(logged("scheduled cycles were missed while no engine ran; skipped"));
     const [row] = await db.query<{ n: number }>("select count(*)::int as n from cycles");

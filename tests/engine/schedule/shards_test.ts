@@ -69,20 +69,10 @@ Deno.test("a cycle's customers are cut into shards, each done once, by whichever
     await population(db);
     const clock = movableClock();
     // The holder plans the health stage, then waits while another engine works on it.
-    const gate = Promise.withResolvers<void>();
-    const planned = Promise.withResolvers<void>();
-    const holder = runner(
-      db,
-      clock,
-      "engine-a",
-      gated(evaluationStages(config), "health", {
-        reached: planned.resolve,
-        open: gate.promise,
-      }),
-    );
+    const { runner: holder, planned, gate } = pausedAfterPlanning(db, clock, "health");
     const helper = runner(db, clock, "engine-b");
     const started = await holder.start("api");
-    await planned.promise;
+    await planned;
     assertEquals(await helper.help(), null); // It helps; it does not take the cycle over.
     gate.resolve();
     const cycle = await started.finished;
@@ -166,19 +156,9 @@ Deno.test("an engine that lost its lease stops working on the cycle its successo
     await population(db);
     const clock = movableClock();
     // Engine A stalls after planning its health stage (a long GC pause, a frozen VM).
-    const gate = Promise.withResolvers<void>();
-    const planned = Promise.withResolvers<void>();
-    const a = runner(
-      db,
-      clock,
-      "engine-a",
-      gated(evaluationStages(config), "health", {
-        reached: planned.resolve,
-        open: gate.promise,
-      }),
-    );
+    const { runner: a, planned, gate } = pausedAfterPlanning(db, clock, "health");
     const started = await a.start("api");
-    await planned.promise;
+    await planned;
     clock.advance(61_000);
     const b = runner(db, clock, "engine-b");
     const resumed = await b.help();
@@ -199,17 +179,19 @@ Deno.test("an engine that lost its lease stops working on the cycle its successo
   });
 });
 
-/** `stages` with `name` pausing after its plan: tells `reached`, goes on when `open` resolves. */
-function gated(
-  stages: CycleStageDefinition[],
-  name: string,
-  gate: { reached: () => void; open: Promise<void> },
-): CycleStageDefinition[] {
-  return wrapPrepare(stages, name, (prepare) => async (params, ctx) => {
-    gate.reached();
-    await gate.open;
+/**
+ * Engine A, pausing in stage `name` once it is planned: `planned` resolves
+ * then, and it goes on when `gate` is resolved.
+ */
+function pausedAfterPlanning(db: Db, clock: Clock, name: string) {
+  const gate = Promise.withResolvers<void>();
+  const planned = Promise.withResolvers<void>();
+  const stages = wrapPrepare(evaluationStages(config), name, (prepare) => async (params, ctx) => {
+    planned.resolve();
+    await gate.promise;
     return await prepare(params, ctx);
   });
+  return { runner: runner(db, clock, "engine-a", stages), planned: planned.promise, gate };
 }
 
 /** `stages` with the `prepare` of sharded stage `name` replaced by `wrap` of it. */
