@@ -25,6 +25,7 @@ import {
   type HealthMonitor,
   relaunchWithTelemetry,
 } from "./engine/ops/mod.ts";
+import { nextCronTicks } from "./engine/cron_expression.ts";
 import {
   catchUpMissedCycles,
   CycleRunner,
@@ -140,9 +141,11 @@ await runCommand(async () => {
   say(`  API:       ${url}/api/v1/openapi.json`);
   say(`  API docs:  ${url}/api/docs`);
   say(`  health:    ${url}/api/customer-success/health (details: …/health/ml and others)`);
-  say(
-    `  cycles:    ${scheduled ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC)` : "off"}${caughtUp}`,
-  );
+  const nextRun = scheduled ? nextCronTicks(config.CYCLE_SCHEDULE, clock.now(), 1)[0] : undefined;
+  const schedule = nextRun
+    ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC), next at ${nextRun.toISOString()}`
+    : "off";
+  say(`  cycles:    ${schedule}${caughtUp}`);
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);
   if (adminSecret) {

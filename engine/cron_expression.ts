@@ -64,6 +64,16 @@ export function nextCronTick(expression: string, after: Date): Date | null {
   }
 }
 
+/** The next `count` ticks of `expression` after `after`. */
+export function nextCronTicks(expression: string, after: Date, count: number): Date[] {
+  const cron = new Cron(expression, { paused: true, timezone: "UTC", alternativeWeekdays: true });
+  try {
+    return cron.nextRuns(count, after);
+  } finally {
+    cron.stop();
+  }
+}
+
 /** The scheduled ticks of `expression` after `after` up to and including `until`, at most `limit`. */
 export function cronTicksBetween(
   expression: string,
@@ -71,10 +81,5 @@ export function cronTicksBetween(
   until: Date,
   limit: number,
 ): Date[] {
-  const cron = new Cron(expression, { paused: true, timezone: "UTC", alternativeWeekdays: true });
-  try {
-    return cron.nextRuns(limit, after).filter((tick) => tick <= until);
-  } finally {
-    cron.stop();
-  }
+  return nextCronTicks(expression, after, limit).filter((tick) => tick <= until);
 }

@@ -61,6 +61,7 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/settings/rule-approvals": "read:rules",
   "PUT /api/v1/settings/rule-approvals": "manage:settings",
   "GET /api/v1/cycles": "read:metrics",
+  "GET /api/v1/cycles/schedule": "read:metrics",
   "GET /api/v1/cycles/{id}": "read:metrics",
   "POST /api/v1/cycles": "write:interventions",
 

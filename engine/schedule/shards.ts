@@ -141,15 +141,13 @@ export async function stageProgress(
   return row!;
 }
 
-/** The shards' outcomes added up (counts, and failures by rule), and which engines did them. */
+/** The shards' outcomes added up: counts, and failures by rule. */
 export async function stageTotals(
   db: Queryable,
   key: { cycleId: number; stage: string },
-): Promise<Required<ShardOutcome> & { workers: number }> {
-  const rows = await db.query<
-    { counts: Record<string, number>; failures: Record<string, number>; worker: string }
-  >(
-    "select counts, failures, worker from cycle_shards where cycle_id = $1 and stage = $2",
+): Promise<Required<ShardOutcome>> {
+  const rows = await db.query<Required<ShardOutcome>>(
+    "select counts, failures from cycle_shards where cycle_id = $1 and stage = $2",
     [key.cycleId, key.stage],
   );
   const counts: Record<string, number> = {};
@@ -158,7 +156,7 @@ export async function stageTotals(
     for (const [name, n] of Object.entries(row.counts)) counts[name] = (counts[name] ?? 0) + n;
     for (const [id, n] of Object.entries(row.failures)) failures[id] = (failures[id] ?? 0) + n;
   }
-  return { counts, failures, workers: new Set(rows.map((r) => r.worker)).size };
+  return { counts, failures };
 }
 
 /** The running cycle's stage that has pending shards, if any (for engines that help). */

@@ -1,8 +1,19 @@
-/** Evaluation cycles: run one now, follow it, list past ones. */
+/** Evaluation cycles: run one now, follow it, list past ones, see when they run. */
 import { createRoute, z } from "@hono/zod-openapi";
+import { nextCronTicks } from "../../cron_expression.ts";
 import { getCycle, listCycles } from "../../schedule/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
 import { cycleSchema, json, pageQuery, problems } from "../schemas.ts";
+
+const scheduleSchema = z.object({
+  schedule: z.string().openapi({ description: "CYCLE_SCHEDULE, five-field cron" }),
+  timeZone: z.literal("UTC"),
+  enabled: z.boolean().openapi({ description: "CUSTOMER_SUCCESS_ENABLED" }),
+  nextRuns: z.array(z.string()).openapi({ description: "The next five ticks (none when off)" }),
+  catchUp: z.enum(["run", "skip"]).openapi({ description: "CYCLE_CATCH_UP" }),
+  leaseSeconds: z.number().int(),
+  ruleFailureLimit: z.number().int(),
+}).openapi("CycleSchedule");
 
 /** Registers the cycle routes. */
 export function registerCycleRoutes(app: Api, deps: ApiDeps): void {
@@ -68,6 +79,31 @@ export function registerCycleRoutes(app: Api, deps: ApiDeps): void {
       return c.json({
         items: page.cycles,
         nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/cycles/schedule",
+      operationId: "getCycleSchedule",
+      summary: "When cycles run: the schedule, its next runs and the policies",
+      tags: ["Cycles"],
+      responses: { 200: json(scheduleSchema, "The schedule") },
+    }),
+    (c) => {
+      const { config } = deps;
+      return c.json({
+        schedule: config.CYCLE_SCHEDULE,
+        timeZone: "UTC" as const,
+        enabled: config.CUSTOMER_SUCCESS_ENABLED,
+        nextRuns: config.CUSTOMER_SUCCESS_ENABLED
+          ? nextCronTicks(config.CYCLE_SCHEDULE, deps.clock.now(), 5).map((d) => d.toISOString())
+          : [],
+        catchUp: config.CYCLE_CATCH_UP,
+        leaseSeconds: config.CYCLE_LEASE_SECONDS,
+        ruleFailureLimit: config.RULE_FAILURE_LIMIT,
       }, 200);
     },
   );
