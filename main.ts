@@ -34,6 +34,10 @@ import {
 } from "./engine/schedule/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
+import { installDefaultTemplates, loadTemplateKeys } from "./engine/interventions/templates/mod.ts";
+import { Dispatcher, linkSigner, messageBuilder } from "./engine/interventions/mod.ts";
+import { type ChannelRegistry, loadChannelPlugins } from "./engine/plugins/mod.ts";
+import { firstPartyChannelPlugins } from "./plugins/mod.ts";
 
 const DEMO_DAYS = 180;
 const DEMO_HISTORY_WEEKS = 12;
@@ -54,6 +58,7 @@ await runCommand(async () => {
   const stopping = new AbortController();
   let server: { port: number; finished: Promise<void> };
   let cycles: CycleRunner;
+  let channels: ChannelRegistry | null = null;
   let health: HealthMonitor;
   let adminSecret: string | null;
   const localToken = generateTokenSecret();
@@ -64,8 +69,13 @@ await runCommand(async () => {
       now: clock.now(),
       log,
     }));
+    const templatesInstalled = await installDefaultTemplates(db, { now: clock.now() });
+    if (templatesInstalled > 0) {
+      say(`Published the ${templatesInstalled} default templates (templates/*.json).`);
+    }
     const rulesInstalled = await installDefaultRules(db, {
-      context: { catalog: await loadFactCatalog(db) },
+      // Templates first: rules are checked against the templates there are.
+      context: { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) },
       now: clock.now(),
     });
     if (rulesInstalled > 0) say(`Published the ${rulesInstalled} default rules (rules/*.json).`);
@@ -89,11 +99,18 @@ await runCommand(async () => {
           `${result.scorings.toLocaleString("en")} health scores`,
       );
     }
+    // Channel settings are checked here: a wrong SMTP_URL stops the start, not the first send.
+    const registered = await loadChannelPlugins(firstPartyChannelPlugins, {
+      config,
+      db,
+      log: log.child({ component: "plugins" }),
+    });
+    channels = registered;
     cycles = new CycleRunner({
       db,
       clock,
       log: log.child({ component: "cycles" }),
-      stages: evaluationStages(config),
+      stages: evaluationStages(config, { channels: () => registered.list().map((c) => c.kind) }),
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
       shardWorkers: config.SCORING_CONCURRENCY,
       metrics,
@@ -111,6 +128,7 @@ await runCommand(async () => {
     const app = createApi({ db, clock, config, log: apiLog, cycles, verifier, metrics, health });
     server = await serve(app.fetch, config.HOST, config.PORT, stopping.signal);
   } catch (error) {
+    await channels?.closeAll();
     await db.close();
     throw error;
   }
@@ -135,6 +153,24 @@ await runCommand(async () => {
     }
   }
   if (config.HEALTH_MONITORING_ENABLED) health.start();
+  const delivering = config.INTERVENTION_SYSTEM_ENABLED
+    ? new Dispatcher({
+      db,
+      clock,
+      log: log.child({ component: "delivery" }),
+      channel: (kind) => channels?.get(kind),
+      build: messageBuilder(db, {
+        signer: await linkSigner(db, clock.now()),
+        publicUrl: config.PUBLIC_URL,
+        now: () => clock.now(),
+      }),
+      worker: `${Deno.hostname()}:${Deno.pid}`,
+      batchSize: config.DELIVERY_BATCH_SIZE,
+      concurrency: config.DELIVERY_CONCURRENCY,
+      maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      leaseSeconds: config.DELIVERY_LEASE_SECONDS,
+    }).run(stopping.signal)
+    : Promise.resolve();
 
   say(`Customer success engine is running at ${url}`);
   say(`  storage:   ${describeStorage(config)}`);
@@ -146,6 +182,12 @@ await runCommand(async () => {
     ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC), next at ${nextRun.toISOString()}`
     : "off";
   say(`  cycles:    ${schedule}${caughtUp}`);
+  const channelKinds = channels?.list().map((c) => c.kind).join(", ") || "none";
+  say(
+    `  channels:  ${channelKinds}${
+      config.INTERVENTION_SYSTEM_ENABLED ? "" : " (delivery off: INTERVENTION_SYSTEM_ENABLED=false)"
+    }`,
+  );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);
   if (adminSecret) {
@@ -169,6 +211,8 @@ await runCommand(async () => {
     await server.finished;
     await health.stop();
     await cycles.drain();
+    await delivering;
+    await channels?.closeAll();
     await db.close();
     say("Stopped.");
     Deno.exit(0);

@@ -33,6 +33,10 @@ import {
   packFiles,
   readRulePacks,
 } from "../engine/rules/mod.ts";
+import {
+  installDefaultTemplates,
+  loadTemplateKeys,
+} from "../engine/interventions/templates/mod.ts";
 import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
 import { measureNaiveCycle } from "./cycle/naive_cycle.ts";
 import { describeServer, openBenchDatabase } from "./health/database.ts";
@@ -165,7 +169,8 @@ await runCommand(async () => {
 
 /** The default packs and the benchmark's eleven extra rules: 25, published. */
 async function publishBenchRules(db: Db): Promise<void> {
-  const context = { catalog: await loadFactCatalog(db) };
+  await installDefaultTemplates(db, { now: new Date() });
+  const context = { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) };
   const packed = [
     ...await readRulePacks(await packFiles(DEFAULT_RULE_PACKS), context),
     ...extraRules,

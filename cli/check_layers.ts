@@ -23,6 +23,9 @@ const packageHomes: Record<string, string[]> = {
   // The reference semantics: evaluated only through reference.ts (fallback rules, tests).
   "json-rules-engine": ["engine/rules/reference.ts"],
   "nodemailer": ["plugins/email/"],
+  // Test doubles of a real SMTP server and a mail parser: tests only.
+  "smtp-server": ["tests/"],
+  "mailparser": ["tests/"],
   "onnxruntime-node": ["engine/ml/"],
   "handlebars": ["engine/interventions/templates/"],
   // One telemetry module (STYLE.md §11): the rest of the engine uses engine/ops/mod.ts.
@@ -60,6 +63,7 @@ function check(file: string, specifier: string): string | null {
     return null;
   }
   const target = resolve(file, specifier);
+  if (file.startsWith("plugins/")) return pluginImportRule(file, target);
   if (file.startsWith("engine/")) {
     if (target.startsWith("plugins/")) return "engine/ must not import plugins";
     if (target.startsWith("cli/") || target === "main.ts") {
@@ -74,6 +78,26 @@ function check(file: string, specifier: string): string | null {
     ) {
       return `use engine/${parts[1]}/mod.ts, not its inner files`;
     }
+  }
+  return null;
+}
+
+/**
+ * A plugin uses the engine only through what it exports to everyone (a
+ * folder's mod.ts, or a top-level module such as errors.ts), as a
+ * third-party plugin would, and never another plugin's files; plugins/mod.ts
+ * lists the plugins.
+ */
+function pluginImportRule(file: string, target: string): string | null {
+  const parts = target.split("/");
+  if (parts[0] === "engine" && parts.length > 2 && parts.at(-1) !== "mod.ts") {
+    return `plugins use engine/${parts[1]}/mod.ts, not its inner files`;
+  }
+  if (parts[0] === "cli" || target === "main.ts") return "plugins must not import commands";
+  const [, fromPlugin] = file.split("/");
+  const isPluginFile = parts[0] === "plugins" && parts.length > 2;
+  if (file !== "plugins/mod.ts" && isPluginFile && parts[1] !== fromPlugin) {
+    return `a plugin must not import another plugin (plugins/${parts[1]}/)`;
   }
   return null;
 }

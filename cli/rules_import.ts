@@ -16,6 +16,10 @@ import {
   packFiles,
   readRulePacks,
 } from "../engine/rules/mod.ts";
+import {
+  installDefaultTemplates,
+  loadTemplateKeys,
+} from "../engine/interventions/templates/mod.ts";
 import { accessDatabase } from "./database.ts";
 import { runCommand, say } from "./output.ts";
 
@@ -32,7 +36,10 @@ await runCommand(async () => {
   const db = access.db;
   try {
     const files = positionals.length > 0 ? positionals : await packFiles(DEFAULT_RULE_PACKS);
-    const context = { catalog: await loadFactCatalog(db) };
+    // Rules name templates: a database the engine never started gets the default ones first.
+    const templates = await installDefaultTemplates(db, { now: systemClock.now() });
+    if (templates > 0) say(`Published the ${templates} default templates first (templates/*.json)`);
+    const context = { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) };
     const rules = await readRulePacks(files, context);
     const result = await importRules(db, rules, {
       publish: values.publish,

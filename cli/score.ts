@@ -10,12 +10,15 @@ import { loadConfig } from "../engine/config.ts";
 import { EngineError, errorCatalog, type ErrorCode } from "../engine/errors.ts";
 import { createLogger } from "../engine/log.ts";
 import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
+import { loadChannelPlugins } from "../engine/plugins/mod.ts";
+import { firstPartyChannelPlugins } from "../plugins/mod.ts";
 import { accessDatabase } from "./database.ts";
 import { runCommand, say, stageProgress } from "./output.ts";
 
 const STAGE_LABELS: Record<string, string> = {
   health: "Scoring health",
   rules: "Evaluating rules",
+  interventions: "Planning interventions",
 };
 
 await runCommand(async () => {
@@ -42,11 +45,15 @@ await runCommand(async () => {
     const db = access.db;
     const bars = stageProgress((stage) => STAGE_LABELS[stage] ?? `Stage ${stage}`);
     try {
+      // The planner plans sends only on the channels this configuration sets up.
+      const channels = await loadChannelPlugins(firstPartyChannelPlugins, { config, db, log });
+      const kinds = channels.list().map((c) => c.kind);
+      await channels.closeAll();
       const runner = new CycleRunner({
         db,
         clock: systemClock,
         log,
-        stages: evaluationStages(config),
+        stages: evaluationStages(config, { channels: () => kinds }),
         leaseSeconds: config.CYCLE_LEASE_SECONDS,
         shardWorkers: config.SCORING_CONCURRENCY,
         onProgress: bars.update,

@@ -19,6 +19,9 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/openapi.json": "public",
   "GET /api/docs": "public",
   "GET /api/docs/{file}": "public",
+  // The signed link in every intervention is its own proof.
+  "GET /unsubscribe/{token}": "public",
+  "POST /unsubscribe/{token}": "public",
 
   // The detailed health of each component (the seed's endpoints, plus engine).
   "GET /api/customer-success/health/engine": "read:metrics",
@@ -45,6 +48,9 @@ export const routeAccess: Record<string, RouteAccess> = {
   // Rule authors' reference: managers and admins (read:all).
   "GET /api/v1/facts": "read:rules",
   "GET /api/v1/customers/{id}/firings": "read:metrics",
+  "GET /api/v1/customers/{id}/inbox": "read:metrics",
+  // The product marks a message read as its user opens it: acting on an intervention.
+  "POST /api/v1/customers/{id}/inbox/{messageId}/read": "write:interventions",
   "GET /api/v1/rules": "read:rules",
   "GET /api/v1/rules/{id}": "read:rules",
   "GET /api/v1/rules/{id}/versions": "read:rules",
@@ -59,11 +65,26 @@ export const routeAccess: Record<string, RouteAccess> = {
   "POST /api/v1/rules/{id}/reject": "write:rules",
   "GET /api/v1/rules/{id}/changes": "read:rules",
   "GET /api/v1/settings/rule-approvals": "read:rules",
+  // Templates: read like rules; changed (and previewed: unpublished work) by template editors.
+  "GET /api/v1/templates": "read:rules",
+  "GET /api/v1/templates/{id}": "read:rules",
+  "GET /api/v1/templates/{id}/versions": "read:rules",
+  "POST /api/v1/templates": "write:templates",
+  "PUT /api/v1/templates/{id}": "write:templates",
+  "POST /api/v1/templates/{id}/publish": "write:templates",
+  "POST /api/v1/templates/{id}/archive": "write:templates",
+  "POST /api/v1/templates/{id}/rollback": "write:templates",
+  "POST /api/v1/templates/{id}/preview": "write:templates",
   "PUT /api/v1/settings/rule-approvals": "manage:settings",
   "GET /api/v1/cycles": "read:metrics",
   "GET /api/v1/cycles/schedule": "read:metrics",
   "GET /api/v1/cycles/{id}": "read:metrics",
   "POST /api/v1/cycles": "write:interventions",
+  "GET /api/v1/interventions": "read:metrics",
+  "GET /api/v1/customers/{id}/interventions": "read:metrics",
+  "GET /api/v1/interventions/{id}": "read:metrics",
+  "POST /api/v1/interventions/{id}/retry": "write:interventions",
+  "POST /api/v1/interventions/replay": "write:interventions",
 
   "POST /api/v1/tokens": "manage:tokens",
   "GET /api/v1/tokens": "manage:tokens",

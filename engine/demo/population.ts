@@ -30,6 +30,20 @@ export interface SupplierProfile {
   southern: boolean;
 }
 
+/** What the templates' locale variants key on, per country. */
+const LOCALES: Record<string, string> = {
+  GB: "en-GB",
+  US: "en-US",
+  AU: "en-AU",
+  CA: "en-CA",
+  IE: "en-IE",
+  NZ: "en-NZ",
+  FR: "fr-FR",
+  ES: "es-ES",
+  IT: "it-IT",
+  DE: "de-DE",
+};
+
 const countries = {
   GB: { weight: 40, currency: "GBP", zones: ["Europe/London"] },
   US: {
@@ -129,6 +143,10 @@ export function generateSupplier(random: Random, index: number, asOf: Date): Sup
       teamSize: 1 + random.poisson(activity * 3),
       weddingsPerYear: 8 + random.poisson(20 + activity * 60),
       acquisitionChannel: random.weighted({ organic: 45, referral: 25, paid: 20, partner: 10 }),
+      // Derived, not drawn: adding them left every other value of the population as it was.
+      // example.com is reserved for examples: nothing sent to it reaches anyone.
+      email: `${id}@example.com`,
+      locale: LOCALES[country],
     },
   };
   return {

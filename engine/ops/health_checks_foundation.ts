@@ -43,7 +43,7 @@ export function createHealthMonitor(options: CreateHealthMonitorOptions): Health
       scheduling: options.scheduling ?? cycleScheduling(config),
       startedAt: clock.now(),
     }))
-    .register(outboxCheck(config))
+    .register(outboxCheck(db, config))
     .register(pluginsCheck(config))
     .register(eventLogCheck(db))
     .register(retentionCheck(db, config))

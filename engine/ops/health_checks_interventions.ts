@@ -1,7 +1,7 @@
 /**
- * The `interventions` component: the evaluation cycles that will plan
- * interventions (are they running on schedule?) and the outbox that will
- * deliver them (built by issue 5; until then the check says so).
+ * The `interventions` component: the evaluation cycles that plan
+ * interventions (are they running on schedule?) and the outbox they are
+ * delivered from (is delivery keeping up, are there dead letters?).
  */
 import type { Config } from "../config.ts";
 import { nextCronTick } from "../cron_expression.ts";
@@ -111,35 +111,75 @@ function describeCycle(cycle: Cycle, now: Date): string {
   return `Last cycle ${cycle.id} ${cycle.status} (${cycle.trigger}), started ${age} ago`;
 }
 
+/** A due send waiting longer than this means delivery is behind (or down). */
+export const OUTBOX_LAG_LIMIT_MS = 15 * 60_000;
+
 /**
- * The intervention outbox. Issue 5 builds interventions, their outbox and
- * dead letters and replaces this check; until then it says nothing is sent.
+ * The intervention outbox: how many sends are due, how long the oldest has
+ * waited, and the dead letters. Degraded while the oldest due send waits
+ * longer than OUTBOX_LAG_LIMIT_MS, or dead letters wait for an operator.
  */
-export function outboxCheck(config: Pick<Config, "INTERVENTION_SYSTEM_ENABLED">): HealthCheck {
+export function outboxCheck(
+  db: Db,
+  config: Pick<Config, "INTERVENTION_SYSTEM_ENABLED">,
+): HealthCheck {
   return {
     name: "outbox",
     component: "interventions",
-    run() {
+    async run({ now }) {
+      const [row] = await db.query<
+        { due: number; oldest: Date | null; dead: number; retrying: number }
+      >(
+        `select count(*) filter (where state = 'pending' and due_at <= $1)::int as due,
+           min(due_at) filter (where state = 'pending' and due_at <= $1) as oldest,
+           count(*) filter (where state = 'dead')::int as dead,
+           count(*) filter (where state = 'pending' and attempts > 0)::int as retrying
+         from intervention_outbox`,
+        [now],
+      );
+      const waitedMs = row?.oldest ? now.getTime() - row.oldest.getTime() : 0;
       const details = {
         enabled: config.INTERVENTION_SYSTEM_ENABLED,
-        built: false,
-        outboxDepth: null,
-        deadLetters: null,
+        due: row?.due ?? 0,
+        oldestDueAgeSeconds: Math.round(waitedMs / 1000),
+        retrying: row?.retrying ?? 0,
+        deadLetters: row?.dead ?? 0,
       };
-      return Promise.resolve(
-        config.INTERVENTION_SYSTEM_ENABLED
-          ? {
-            status: "degraded",
-            message: "No interventions are planned or sent yet: the intervention system, its " +
-              "outbox and dead letters arrive with issue 5",
-            details,
-          }
-          : {
-            status: "healthy",
-            message: "The intervention system is turned off (INTERVENTION_SYSTEM_ENABLED=false)",
-            details,
-          },
-      );
+      if (!config.INTERVENTION_SYSTEM_ENABLED) {
+        return {
+          status: "healthy",
+          message: "The intervention system is turned off (INTERVENTION_SYSTEM_ENABLED=false)" +
+            (details.due > 0 ? `; ${details.due} sends wait in the outbox` : ""),
+          details,
+        };
+      }
+      const problems: string[] = [];
+      if (waitedMs > OUTBOX_LAG_LIMIT_MS) {
+        problems.push(
+          `the oldest of ${details.due} due sends has waited ${describeAge(waitedMs)}: delivery ` +
+            "is behind or a channel is down",
+        );
+      }
+      if (details.deadLetters > 0) {
+        problems.push(
+          `${details.deadLetters} sends are dead-lettered: see GET /api/v1/interventions?status=dead ` +
+            "and retry with POST /api/v1/interventions/replay",
+        );
+      }
+      if (problems.length > 0) {
+        return { status: "degraded", message: capitalize(problems.join("; ")), details };
+      }
+      return {
+        status: "healthy",
+        message: details.due === 0
+          ? "Nothing is waiting to be sent"
+          : `${details.due} sends are due, the oldest for ${describeAge(waitedMs)}`,
+        details,
+      };
     },
   };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

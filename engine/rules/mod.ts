@@ -13,6 +13,7 @@
 export {
   channels,
   type Condition,
+  interventionParamsSchema,
   type Operator,
   operators,
   type RuleDefinition,

@@ -1,9 +1,10 @@
 /**
- * The stages of an evaluation cycle, in data-flow order: score health, then
- * evaluate the published rules. Both run over the active customers in shards
+ * The stages of an evaluation cycle, in data-flow order: score health,
+ * evaluate the published rules, plan the interventions their firings
+ * propose. Each runs over the active customers in shards
  * (runner.ts); what each shard uses — the health model, the rule versions —
  * is fixed when the stage is planned, so every engine and a resumed cycle do
- * the same work. Predictions and interventions join as later stages.
+ * the same work. Churn predictions join as a stage of their own.
  *
  * Milestones need no stage: ingestion counts them exactly as events arrive
  * (engine/signals/milestones.ts).
@@ -24,16 +25,37 @@ import {
   ruleBatchEvaluator,
 } from "../rules/mod.ts";
 import { parseOrThrow } from "../validation.ts";
+import {
+  capabilitiesOf,
+  interventionPolicy,
+  planBatch,
+  type PlanParams,
+  planParams,
+} from "../interventions/mod.ts";
 import type { CycleStageDefinition } from "./runner.ts";
+
+/** What the stages need besides the configuration. */
+export interface EvaluationDeps {
+  /** The channel kinds registered now (the interventions stage plans sends only for those). */
+  channels(): Iterable<string>;
+}
 
 /** The evaluation cycle's stages. */
 export function evaluationStages(
   config: Pick<
     Config,
-    "SCORING_BATCH_SIZE" | "HEALTH_CHANGE_THRESHOLD" | "RULE_FAILURE_LIMIT"
+    | "SCORING_BATCH_SIZE"
+    | "HEALTH_CHANGE_THRESHOLD"
+    | "RULE_FAILURE_LIMIT"
+    | "INTERVENTION_SYSTEM_ENABLED"
+    | "INTERVENTION_FREQUENCY_CAP"
+    | "INTERVENTION_FREQUENCY_DAYS"
+    | "QUIET_HOURS"
   >,
+  deps: EvaluationDeps = { channels: () => [] },
 ): CycleStageDefinition[] {
   const batchSize = config.SCORING_BATCH_SIZE;
+  const policy = interventionPolicy(config);
   return [
     {
       name: "health",
@@ -103,6 +125,36 @@ export function evaluationStages(
           disabled: disabled.length,
         };
       },
+    },
+    {
+      // The planner over the rules stage's firings: decisions recorded, sends to the outbox.
+      name: "interventions",
+      sharded: true,
+      plan: async ({ db, asOf, cycleId }) => {
+        const params = await planParams(db, deps.channels());
+        const [row] = await db.query<{ any: boolean }>(
+          `select exists (select 1 from rule_firings
+             where cycle_id = $1 and event ->> 'type' = 'intervention') as any`,
+          [cycleId],
+        );
+        const plan = config.INTERVENTION_SYSTEM_ENABLED && row?.any;
+        return { params, shards: plan ? await planBatches(db, asOf, batchSize) : [] };
+      },
+      prepare: (params, { asOf, cycleId }) => {
+        const capabilities = capabilitiesOf(params as PlanParams);
+        return Promise.resolve(async (tx, shard) => {
+          const result = await planBatch(tx, shard, { cycleId, asOf, policy, capabilities });
+          return { counts: { ...result } };
+        });
+      },
+      finish: ({ counts, shards }) =>
+        Promise.resolve({
+          proposals: counts.proposals ?? 0,
+          sent: counts.sent ?? 0,
+          heldOut: counts.heldOut ?? 0,
+          suppressed: counts.suppressed ?? 0,
+          shards,
+        }),
     },
   ];
 }

@@ -6,6 +6,7 @@ import { type Config, loadConfig } from "../../engine/config.ts";
 import type { Db } from "../../engine/db/mod.ts";
 import { silentLogger } from "../../engine/log.ts";
 import { CycleRunner, evaluationStages } from "../../engine/schedule/mod.ts";
+import { installDefaultTemplates } from "../../engine/interventions/templates/mod.ts";
 import { withTestDb } from "./db.ts";
 import { installDefaults, NOW } from "./fixtures.ts";
 
@@ -42,10 +43,16 @@ export interface ApiTest {
 /** Runs `fn` against a fresh API; `env` overrides configuration. */
 export async function withApi(
   fn: (api: ApiTest) => Promise<void>,
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    /** Install the default templates, as the engine's first start does (default true). */
+    defaultTemplates?: boolean;
+  } = {},
 ): Promise<void> {
   await withTestDb(async (db) => {
     await installDefaults(db);
+    if (options.defaultTemplates ?? true) await installDefaultTemplates(db, { now: NOW });
     const config = loadConfig(options.env ?? {});
     const clock = options.clock ?? { now: () => NOW };
     const cycles = new CycleRunner({

@@ -34,6 +34,8 @@ import {
   updateRuleDraft,
   validateRuleDefinition,
 } from "../../rules/mod.ts";
+import { loadTemplateKeys } from "../../interventions/templates/mod.ts";
+import type { Queryable } from "../../db/mod.ts";
 import { customerIdSchema } from "../../signals/mod.ts";
 import { changeOf } from "../actor.ts";
 import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
@@ -99,9 +101,14 @@ const changeRequestSchema = z.object({
   decisionReason: z.string().nullable(),
 }).openapi("RuleChangeRequest");
 
+/** What rules are checked against: the fact catalog and the templates there are. */
+async function ruleContextOf(db: Queryable): Promise<RuleContext> {
+  return { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) };
+}
+
 /** Registers the rule routes. */
 export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
-  const context = async (): Promise<RuleContext> => ({ catalog: await loadFactCatalog(deps.db) });
+  const context = () => ruleContextOf(deps.db);
   // The ETag rides on every answer that shows one rule.
   const tagged = (c: Context<ApiEnv>, rule: RuleView): RuleView => {
     c.header("ETag", ruleEtag(rule));
@@ -208,10 +215,10 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const { catalog } = await context();
+      const ruleContext = await context();
       const drafts = body.rules.map((rule, i) => ({
         id: rule.id,
-        definition: validateRuleDefinition(rule.definition, { catalog }, [
+        definition: validateRuleDefinition(rule.definition, ruleContext, [
           "rules",
           i,
           "definition",
@@ -446,8 +453,7 @@ export function registerRuleApprovalRoutes(app: Api, deps: ApiDeps): void {
     async (c) => {
       const { id } = c.req.valid("param");
       const change = { ...changeOf(c, deps.clock), reason: c.req.valid("json")?.reason ?? null };
-      const catalog = await loadFactCatalog(deps.db);
-      const { rule } = await approvePublish(deps.db, id, { catalog }, change);
+      const { rule } = await approvePublish(deps.db, id, await ruleContextOf(deps.db), change);
       c.header("ETag", ruleEtag(rule));
       return c.json(rule, 200);
     },

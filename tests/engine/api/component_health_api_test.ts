@@ -49,7 +49,8 @@ Deno.test("the detailed health endpoints need read:metrics and show every check 
       .body;
     assertEquals(check(interventions, "cycles").status, "healthy");
     assertEquals(check(interventions, "cycles").details.nextDueAt, "2026-06-15T13:00:00.000Z");
-    assertMatch(check(interventions, "outbox").message, /issue 5/);
+    assertEquals(check(interventions, "outbox").status, "healthy");
+    assertEquals(check(interventions, "outbox").message, "Nothing is waiting to be sent");
 
     const integrations = (await api.call("GET", "/api/customer-success/health/integrations")).body;
     assertEquals(check(integrations, "plugins").status, "degraded");

@@ -28,6 +28,14 @@ const rule = {
   priority: 3,
 };
 const ruleIds = ["fuzz-rule", "no-such-rule", "UPPER", "x".repeat(100), "%00"];
+const templateDefinition = {
+  channel: "email",
+  subject: "Hi {{customer.name}}",
+  html: "<p>{{#if health}}{{health.score}}{{/if}}</p>",
+  text: "Hi {{customer.name}}",
+  locales: { de: { subject: "Hallo", text: "Hallo {{owner.name}}" } },
+};
+const templateIds = ["fuzz_template", "no_such_template", "UPPER", "x".repeat(100), "%00"];
 
 /**
  * A valid request for each write route: path parameter values and a body;
@@ -62,6 +70,10 @@ const samples: Record<
   },
   "POST /api/v1/tokens": { ids: [], body: { role: "success-analyst", name: "fuzz" } },
   "DELETE /api/v1/tokens/{id}": { ids: ["999999", "0", "-1", "1e3", "abc", "9".repeat(30)] },
+  // Both path parameters are drawn from `ids`: customers and message ids, valid or not.
+  "POST /api/v1/customers/{id}/inbox/{messageId}/read": {
+    ids: ["sup_f1", "1", "no-such", "%00", "0", "9".repeat(30)],
+  },
   // Waits, so no cycle is still writing when the next request's state is compared.
   "POST /api/v1/cycles": { ids: [], query: "?wait=true" },
   "POST /api/v1/rules": { ids: [], body: { id: "fuzz-new", name: "Fuzz", definition: rule } },
@@ -84,6 +96,34 @@ const samples: Record<
     body: { version: 1, reason: "fuzz" },
     etag: true,
   },
+  "POST /api/v1/templates": {
+    ids: [],
+    body: { id: "fuzz_new", name: "Fuzz", definition: templateDefinition },
+  },
+  "PUT /api/v1/templates/{id}": {
+    ids: templateIds,
+    body: { name: "Fuzz", definition: templateDefinition },
+    etag: true,
+  },
+  "POST /api/v1/templates/{id}/publish": { ids: templateIds, body: { reason: "fuzz" }, etag: true },
+  "POST /api/v1/templates/{id}/archive": { ids: ["no_such_template", "%00"], body: {}, etag: true },
+  "POST /api/v1/templates/{id}/rollback": {
+    ids: templateIds,
+    body: { version: 1, reason: "fuzz" },
+    etag: true,
+  },
+  "POST /api/v1/interventions/{id}/retry": {
+    ids: ["1", "999999", "0", "-1", "abc", "9".repeat(30)],
+    body: { reason: "fuzz" },
+  },
+  "POST /api/v1/interventions/replay": {
+    ids: [],
+    body: { channel: "email", since: daysAgo(1).toISOString(), reason: "fuzz" },
+  },
+  "POST /api/v1/templates/{id}/preview": {
+    ids: templateIds,
+    body: { customerId: "sup_f1", locale: "de" },
+  },
 };
 
 const STATE = `select
@@ -100,13 +140,21 @@ const STATE = `select
   (select count(*) from cycles) as cycles,
   (select coalesce(sum(revision), 0) from rules) as rule_revisions,
   (select count(*) from rule_versions) as rule_versions,
+  (select coalesce(sum(revision), 0) from templates) as template_revisions,
+  (select count(*) from template_versions) as template_versions,
   (select count(*) from engine_settings) as settings,
-  (select count(*) from rule_change_requests) as change_requests`;
+  (select count(*) from rule_change_requests) as change_requests,
+  (select count(*) from intervention_outbox where state = 'pending') as pending_sends`;
 
 Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a refused request", async () => {
   await withApi(async (api) => {
     await api.call("PUT", "/api/v1/customers/sup_f1", customerFields);
     await api.call("POST", "/api/v1/rules", { id: "fuzz-rule", name: "Fuzz", definition: rule });
+    await api.call("POST", "/api/v1/templates", {
+      id: "fuzz_template",
+      name: "Fuzz",
+      definition: templateDefinition,
+    });
     const doc = (await api.call("GET", "/api/v1/openapi.json")).body;
     const writes = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
@@ -121,7 +169,7 @@ Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a ref
       const route = writes[n % writes.length]!;
       const sample = samples[route]!;
       const [method, template] = route.split(" ") as [string, string];
-      const path = template.replace(/\{\w+\}/, () => encodeURIComponent(random.pick(sample.ids)))
+      const path = template.replace(/\{\w+\}/g, () => encodeURIComponent(random.pick(sample.ids)))
         .replace("%25", "%");
       const body = sample.body === undefined
         ? (random.chance(0.2) ? mutatedBody({}, random) : undefined)

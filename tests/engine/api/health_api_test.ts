@@ -20,7 +20,11 @@ Deno.test("POST /api/v1/cycles scores customers, and GET .../health shows score,
     const cycle = await api.call("POST", "/api/v1/cycles?wait=true");
     assertEquals(cycle.status, 200);
     assertEquals(cycle.body.status, "succeeded");
-    assertEquals(cycle.body.stages.map((s: { name: string }) => s.name), ["health", "rules"]);
+    assertEquals(cycle.body.stages.map((s: { name: string }) => s.name), [
+      "health",
+      "rules",
+      "interventions",
+    ]);
     assertEquals(cycle.body.stages[0].counts, { scored: 1, changed: 1, shards: 1 });
     assertEquals(cycle.headers.get("location"), `/api/v1/cycles/${cycle.body.id}`);
 

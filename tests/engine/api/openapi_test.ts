@@ -11,7 +11,14 @@ import { withApi } from "../../helpers/api.ts";
 import { openApiPath } from "../../../engine/api/route_access.ts";
 
 // Served by the engine but not part of the API it describes.
-const UNDOCUMENTED = ["GET /api/v1/openapi.json", "GET /api/docs", "GET /api/docs/{file}"];
+// Pages for people, not API operations.
+const UNDOCUMENTED = [
+  "GET /api/v1/openapi.json",
+  "GET /api/docs",
+  "GET /api/docs/{file}",
+  "GET /unsubscribe/{token}",
+  "POST /unsubscribe/{token}",
+];
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
 interface Operation {

@@ -93,9 +93,13 @@ Deno.test("with OTEL_EXPORTER_OTLP_ENDPOINT set, deno task start exports spans o
       assertEquals(cycle.links.map((l) => l.spanId), [request.spanId]);
       const stages = await collector.waitFor(() => {
         const found = collector.spans.filter((s) => s.parentSpanId === cycle.spanId);
-        return found.length === 2 ? found : undefined;
+        return found.length === 3 ? found : undefined;
       }, "the stages' spans");
-      assertEquals(stages.map((s) => s.name).sort(), ["cycle.stage health", "cycle.stage rules"]);
+      assertEquals(stages.map((s) => s.name).sort(), [
+        "cycle.stage health",
+        "cycle.stage interventions",
+        "cycle.stage rules",
+      ]);
 
       const exported = JSON.stringify([collector.spans, collector.points]);
       assert(!exported.includes(engine.adminToken), "the bearer token is never exported");

@@ -1,0 +1,154 @@
+/**
+ * The outbox: claiming due sends and recording what became of them. A claim
+ * takes rows no other worker holds (FOR UPDATE SKIP LOCKED) and leases them;
+ * a worker that dies leaves its rows to be claimed again when the lease ends.
+ * Recording is one statement per batch of results.
+ */
+import type { Queryable } from "../db/mod.ts";
+
+/** A claimed send with what rendering and the channel need. */
+export interface ClaimedSend {
+  id: number;
+  idempotencyKey: string;
+  customerId: string;
+  ruleId: string | null;
+  ruleVersion: number | null;
+  templateId: string;
+  channel: string;
+  /** This attempt's number, from 1. */
+  attempt: number;
+  test: boolean;
+  customer: {
+    name: string;
+    vendorType: string;
+    plan: string;
+    country: string;
+    timeZone: string;
+    mrr: number;
+    signupDate: string;
+    attributes: Record<string, unknown>;
+  };
+}
+
+interface ClaimedRow {
+  id: number;
+  idempotency_key: string;
+  customer_id: string;
+  rule_id: string | null;
+  rule_version: number | null;
+  template_id: string;
+  channel: string;
+  attempt: number;
+  test: boolean;
+  name: string;
+  vendor_type: string;
+  plan: string;
+  country: string;
+  time_zone: string;
+  mrr: number;
+  signup_date: string;
+  attributes: Record<string, unknown>;
+}
+
+/** Claims up to `limit` due sends for `worker` until `now` + `leaseSeconds`. */
+export async function claimDueSends(
+  db: Queryable,
+  options: { worker: string; now: Date; limit: number; leaseSeconds: number },
+): Promise<ClaimedSend[]> {
+  const rows = await db.query<ClaimedRow>(
+    `with due as (
+       select o.intervention_id from intervention_outbox o
+       where o.state = 'pending' and o.due_at <= $1
+         and (o.locked_until is null or o.locked_until < $1)
+       order by o.due_at, o.intervention_id
+       limit $2
+       for update skip locked
+     ),
+     claimed as (
+       update intervention_outbox o
+       set locked_by = $3, locked_until = $1::timestamptz + $4 * interval '1 second',
+         attempts = o.attempts + 1
+       from due where o.intervention_id = due.intervention_id
+       returning o.intervention_id, o.attempts
+     )
+     update success_interventions i set status = 'sending', attempts = i.attempts + 1
+     from claimed c, customers cu
+     where i.id = c.intervention_id and cu.id = i.customer_id
+     returning i.id, i.idempotency_key, i.customer_id, i.rule_id, i.rule_version, i.template_id,
+       i.channel, c.attempts as attempt, i.test, cu.name, cu.vendor_type, cu.plan, cu.country,
+       cu.time_zone, cu.mrr::float8 as mrr, cu.signup_date::text as signup_date, cu.attributes`,
+    [options.now, options.limit, options.worker, options.leaseSeconds],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    customerId: row.customer_id,
+    ruleId: row.rule_id,
+    ruleVersion: row.rule_version,
+    templateId: row.template_id,
+    channel: row.channel,
+    attempt: row.attempt,
+    test: row.test,
+    customer: {
+      name: row.name,
+      vendorType: row.vendor_type,
+      plan: row.plan,
+      country: row.country,
+      timeZone: row.time_zone,
+      mrr: row.mrr,
+      signupDate: row.signup_date,
+      attributes: row.attributes,
+    },
+  }));
+}
+
+/** What became of one claimed send. */
+export type SendResult =
+  | { id: number; outcome: "sent" | "delivered"; providerMessageId: string | null }
+  /** Failed; try again at `retryAt`. */
+  | { id: number; outcome: "retry"; error: string; retryAt: Date }
+  /** Failed for good (attempts used up, or a failure retrying cannot fix). */
+  | { id: number; outcome: "dead"; error: string };
+
+/** Records a batch of results: one statement for the interventions, one for the outbox. */
+export async function recordSendResults(
+  db: Queryable,
+  results: readonly SendResult[],
+  options: { now: Date },
+): Promise<void> {
+  if (results.length === 0) return;
+  const rows = results.map((r) => ({
+    id: r.id,
+    outcome: r.outcome,
+    provider_message_id: "providerMessageId" in r ? r.providerMessageId : null,
+    error: "error" in r ? r.error : null,
+    retry_at: r.outcome === "retry" ? r.retryAt.toISOString() : null,
+  }));
+  await db.query(
+    `with results as (
+       select * from json_to_recordset($1::json) as r(id bigint, outcome text,
+         provider_message_id text, error text, retry_at timestamptz)
+     ),
+     interventions as (
+       update success_interventions i set
+         status = case r.outcome when 'retry' then 'failed' else r.outcome end,
+         sent_at = case when r.outcome in ('sent', 'delivered') then $2 else i.sent_at end,
+         delivered_at = case when r.outcome = 'delivered' then $2 else i.delivered_at end,
+         provider_message_id = coalesce(r.provider_message_id, i.provider_message_id),
+         last_error = r.error
+       from results r where i.id = r.id
+     ),
+     sent as (
+       delete from intervention_outbox o using results r
+       where o.intervention_id = r.id and r.outcome in ('sent', 'delivered')
+     )
+     update intervention_outbox o set
+       state = case when r.outcome = 'dead' then 'dead' else 'pending' end,
+       due_at = coalesce(r.retry_at, o.due_at), locked_by = null, locked_until = null
+     from results r
+     -- The CTEs above run whether or not this reads them (PostgreSQL runs every
+     -- data-modifying WITH exactly once).
+     where o.intervention_id = r.id and r.outcome in ('retry', 'dead')`,
+    [rows, options.now],
+  );
+}

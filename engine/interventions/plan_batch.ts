@@ -1,0 +1,194 @@
+/**
+ * Planning a batch of customers in a cycle: one statement reads the batch's
+ * intervention proposals (its rule firings) with what the policies need,
+ * the planner decides, and one statement records every decision in
+ * `success_interventions` and puts the sends in the outbox — in the caller's
+ * transaction, so a decision and its send are stored together or not at all.
+ */
+import type { Queryable } from "../db/mod.ts";
+import { interventionParamsSchema } from "../rules/mod.ts";
+import type { InterventionPolicy } from "./policy.ts";
+import {
+  type Capabilities,
+  type CustomerState,
+  type Decision,
+  planCustomer,
+  type Proposal,
+} from "./planner.ts";
+
+/** What planning a batch did, by decision. */
+export interface PlanBatchResult {
+  proposals: number;
+  sent: number;
+  heldOut: number;
+  suppressed: number;
+}
+
+interface ProposalRow {
+  firing_id: number;
+  customer_id: string;
+  rule_id: string;
+  rule_version: number;
+  rule_priority: number;
+  params: unknown;
+  time_zone: string;
+  email: unknown;
+  churned: boolean;
+  unsubscribed: string[];
+  history: Array<{ ruleId: string; plannedAt: string; decision: "send" | "holdout" }>;
+}
+
+// $1 cycle, $2 after id, $3 last id, $4 as-of, $5 days of history the policies look at.
+const PROPOSALS_SQL = `
+with proposals as (
+  select f.id as firing_id, f.customer_id, f.rule_id, f.rule_version, f.priority as rule_priority,
+    f.event -> 'params' as params
+  from rule_firings f
+  where f.cycle_id = $1 and f.customer_id > $2 and f.customer_id <= $3
+    and f.event ->> 'type' = 'intervention'
+),
+customers_of as (select distinct customer_id from proposals)
+select p.*, c.time_zone, c.attributes -> 'email' as email,
+  (c.churned_at is not null and c.churned_at <= $4) as churned,
+  coalesce((select array_agg(u.channel) from channel_unsubscribes u
+    where u.customer_id = p.customer_id), '{}') as unsubscribed,
+  coalesce((select json_agg(json_build_object('ruleId', i.rule_id, 'plannedAt', i.planned_at,
+      'decision', i.decision))
+    from success_interventions i
+    where i.customer_id = p.customer_id and i.planned_at > $4::timestamptz - $5 * interval '1 day'
+      and i.decision in ('send', 'holdout') and not i.test), '[]') as history
+from proposals p join customers c on c.id = p.customer_id
+order by p.customer_id, p.firing_id`;
+
+/**
+ * Plans the intervention proposals of cycle `cycleId` for the customers after
+ * `after` up to `last`, as of `asOf`.
+ */
+export async function planBatch(
+  tx: Queryable,
+  batch: { after: string; last: string },
+  options: {
+    cycleId: number;
+    asOf: Date;
+    policy: InterventionPolicy;
+    capabilities: Capabilities;
+  },
+): Promise<PlanBatchResult> {
+  const { policy } = options;
+  const lookBack = Math.max(policy.frequencyDays, 365); // the longest cooldown a rule may set
+  const rows = await tx.query<ProposalRow>(PROPOSALS_SQL, [
+    options.cycleId,
+    batch.after,
+    batch.last,
+    options.asOf,
+    lookBack,
+  ]);
+  const decisions: Array<Decision & { customerId: string }> = [];
+  for (const group of byCustomer(rows)) {
+    const first = group[0]!;
+    const state: CustomerState = {
+      customerId: first.customer_id,
+      timeZone: first.time_zone,
+      email: first.email,
+      churned: first.churned,
+      unsubscribed: new Set(first.unsubscribed),
+      history: first.history.map((h) => ({ ...h, plannedAt: new Date(h.plannedAt) })),
+    };
+    const proposals = group.map(toProposal);
+    for (const decision of planCustomer(proposals, state, { ...options, now: options.asOf })) {
+      decisions.push({ ...decision, customerId: state.customerId });
+    }
+  }
+  if (decisions.length > 0) await recordDecisions(tx, decisions, options);
+  return {
+    proposals: decisions.length,
+    sent: decisions.filter((d) => d.decision === "send").length,
+    heldOut: decisions.filter((d) => d.decision === "holdout").length,
+    suppressed: decisions.filter((d) => d.decision === "suppressed").length,
+  };
+}
+
+function* byCustomer(rows: readonly ProposalRow[]): Generator<ProposalRow[]> {
+  let group: ProposalRow[] = [];
+  for (const row of rows) {
+    if (group.length > 0 && group[0]!.customer_id !== row.customer_id) {
+      yield group;
+      group = [];
+    }
+    group.push(row);
+  }
+  if (group.length > 0) yield group;
+}
+
+function toProposal(row: ProposalRow): Proposal {
+  // Stored rules were validated at save; the defaults fill what a rule left out.
+  const params = interventionParamsSchema.parse(row.params);
+  return {
+    firingId: row.firing_id,
+    ruleId: row.rule_id,
+    ruleVersion: row.rule_version,
+    priority: params.priority,
+    rulePriority: row.rule_priority,
+    template: params.template,
+    channel: params.channel,
+    cooldownDays: params.cooldownDays,
+    holdout: params.holdout,
+  };
+}
+
+/**
+ * The idempotency key of a planned intervention: the customer, the rule
+ * version, and the window — the cooldown period the as-of day falls in (the
+ * cycle itself when the rule has no cooldown).
+ */
+export function idempotencyKey(
+  customerId: string,
+  proposal: Pick<Proposal, "ruleId" | "ruleVersion" | "cooldownDays">,
+  context: { asOf: Date; cycleId: number },
+): string {
+  const window = proposal.cooldownDays > 0
+    ? `w${Math.floor(context.asOf.getTime() / 86_400_000 / proposal.cooldownDays)}`
+    : `c${context.cycleId}`;
+  return `${customerId}:${proposal.ruleId}:v${proposal.ruleVersion}:${window}`;
+}
+
+const STATUS = { send: "planned", holdout: "held_out", suppressed: "suppressed" } as const;
+
+/** One statement: the decisions, and the sends' outbox rows. */
+async function recordDecisions(
+  tx: Queryable,
+  decisions: ReadonlyArray<Decision & { customerId: string }>,
+  options: { cycleId: number; asOf: Date },
+): Promise<void> {
+  const rows = decisions.map((d) => ({
+    key: idempotencyKey(d.customerId, d.proposal, options),
+    customer_id: d.customerId,
+    rule_id: d.proposal.ruleId,
+    rule_version: d.proposal.ruleVersion,
+    template_id: d.proposal.template,
+    channel: d.proposal.channel,
+    priority: d.proposal.priority,
+    decision: d.decision,
+    reason: d.reason,
+    status: STATUS[d.decision],
+    scheduled_for: d.scheduledFor.toISOString(),
+  }));
+  await tx.query(
+    `with inserted as (
+       insert into success_interventions (idempotency_key, customer_id, rule_id, rule_version,
+         cycle_id, template_id, channel, priority, decision, reason, status, planned_at,
+         scheduled_for)
+       select d.key, d.customer_id, d.rule_id, d.rule_version, $2, d.template_id, d.channel,
+         d.priority, d.decision, d.reason, d.status, $3, d.scheduled_for
+       from json_to_recordset($1::json) as d(key text, customer_id text, rule_id text,
+         rule_version int, template_id text, channel text, priority int, decision text,
+         reason text, status text, scheduled_for timestamptz)
+       -- Planned already (a resumed cycle): the first decision stands.
+       on conflict (idempotency_key) do nothing
+       returning id, decision, scheduled_for
+     )
+     insert into intervention_outbox (intervention_id, due_at)
+     select id, scheduled_for from inserted where decision = 'send'`,
+    [rows, options.cycleId, options.asOf],
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * The policies that decide whether a proposed intervention is sent: their
+ * settings, and the pieces that need no database (the holdout group, the
+ * address check; quiet hours are in engine/quiet_hours.ts).
+ */
+import type { Config } from "../config.ts";
+import { parseQuietHours, type QuietHours } from "../quiet_hours.ts";
+
+/** Policy settings, from the configuration. */
+export interface InterventionPolicy {
+  /** At most `frequencyCap` sends per customer in `frequencyDays` days, across all rules. */
+  frequencyCap: number;
+  frequencyDays: number;
+  /** Local quiet hours; null when off. */
+  quietHours: QuietHours | null;
+}
+
+/** The policy settings of `config`. */
+export function interventionPolicy(
+  config: Pick<
+    Config,
+    "INTERVENTION_FREQUENCY_CAP" | "INTERVENTION_FREQUENCY_DAYS" | "QUIET_HOURS"
+  >,
+): InterventionPolicy {
+  return {
+    frequencyCap: config.INTERVENTION_FREQUENCY_CAP,
+    frequencyDays: config.INTERVENTION_FREQUENCY_DAYS,
+    quietHours: parseQuietHours(config.QUIET_HOURS) ?? null,
+  };
+}
+
+/**
+ * Where a customer falls for a rule's holdout: a number in [0, 1) from a hash
+ * of the rule and the customer, the same in every cycle, so a customer stays
+ * in its group. FNV-1a: fast, and evenly spread enough for group assignment.
+ */
+export function holdoutPosition(ruleId: string, customerId: string): number {
+  let hash = 0x811c9dc5;
+  const text = `${ruleId}\u0000${customerId}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) / 0x1_0000_0000;
+}
+
+// Deliberately loose: one @, something before, a dotted domain, no spaces.
+// Mail servers decide the rest; this catches what can never be delivered.
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+/** Why email cannot go to `address`, or null when it can. */
+export function emailProblem(
+  address: unknown,
+): "no_email_address" | "invalid_email_address" | null {
+  if (address === undefined || address === null || address === "") return "no_email_address";
+  if (typeof address !== "string" || address.length > 254 || !EMAIL.test(address)) {
+    return "invalid_email_address";
+  }
+  return null;
+}
