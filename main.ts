@@ -125,7 +125,17 @@ await runCommand(async () => {
     // The commands of this machine (score, import) reach the engine with this secret.
     verifier.allowLocal(localToken, { ...systemActor, id: "local:command" });
     health = createHealthMonitor({ db, config, clock, log: log.child({ component: "health" }) });
-    const app = createApi({ db, clock, config, log: apiLog, cycles, verifier, metrics, health });
+    const app = createApi({
+      db,
+      clock,
+      config,
+      log: apiLog,
+      cycles,
+      verifier,
+      metrics,
+      health,
+      channels: registered,
+    });
     server = await serve(app.fetch, config.HOST, config.PORT, stopping.signal);
   } catch (error) {
     await channels?.closeAll();

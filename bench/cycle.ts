@@ -25,18 +25,8 @@ import type { Db } from "../engine/db/mod.ts";
 import { EngineError } from "../engine/errors.ts";
 import { getActiveHealthModel, scoringSettings } from "../engine/health/mod.ts";
 import { silentLogger } from "../engine/log.ts";
-import {
-  DEFAULT_RULE_PACKS,
-  importRules,
-  loadFactCatalog,
-  loadPublishedRules,
-  packFiles,
-  readRulePacks,
-} from "../engine/rules/mod.ts";
-import {
-  installDefaultTemplates,
-  loadTemplateKeys,
-} from "../engine/interventions/templates/mod.ts";
+import { channelKinds } from "../engine/plugins/mod.ts";
+import { loadPublishedRules } from "../engine/rules/mod.ts";
 import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
 import { measureNaiveCycle } from "./cycle/naive_cycle.ts";
 import { describeServer, openBenchDatabase } from "./health/database.ts";
@@ -45,7 +35,7 @@ import { countActiveCustomers, ensurePopulation, restoreHealthState } from "./he
 import { bar, seedProgress } from "./health/progress.ts";
 import { populationFromFlags, populationOptions } from "./health/population_flags.ts";
 import { markdownTable, saveFigures } from "./results.ts";
-import { extraRules } from "./rules/extra_rules.ts";
+import { publishBenchRules } from "./rules/publish.ts";
 
 const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 const HOUR_MS = 3_600_000;
@@ -167,21 +157,6 @@ await runCommand(async () => {
   }
 });
 
-/** The default packs and the benchmark's eleven extra rules: 25, published. */
-async function publishBenchRules(db: Db): Promise<void> {
-  await installDefaultTemplates(db, { now: new Date() });
-  const context = { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) };
-  const packed = [
-    ...await readRulePacks(await packFiles(DEFAULT_RULE_PACKS), context),
-    ...extraRules,
-  ];
-  await importRules(db, packed, {
-    publish: true,
-    context,
-    change: { actor: "bench", now: new Date() },
-  });
-}
-
 /** One cycle at `asOf`, as the engine runs it, with a bar per stage. */
 async function runCycle(
   db: Db,
@@ -195,7 +170,8 @@ async function runCycle(
     db,
     clock: { now: () => new Date(Date.now() - offset) },
     log: silentLogger,
-    stages: evaluationStages(config),
+    // As if every channel were configured: the planner's work is then what it is in production.
+    stages: evaluationStages(config, { channels: () => channelKinds }),
     leaseSeconds: config.CYCLE_LEASE_SECONDS,
     shardWorkers: config.SCORING_CONCURRENCY,
     onProgress: bars.update,
@@ -214,12 +190,17 @@ async function runCycle(
  */
 async function resetCycles(db: Db, populationAsOf: Date): Promise<void> {
   await db.transaction(async (tx) => {
+    await tx.query("delete from intervention_outbox");
+    await tx.query("delete from success_interventions");
     await tx.query("delete from rule_firings");
     await tx.query("delete from cycles");
     await tx.query("update rules set failing_cycles = 0, counted_cycle = null");
   });
   await restoreHealthState(db, populationAsOf);
-  await db.exec("vacuum (analyze) rule_firings, cycles, cycle_stage_plans, cycle_shards, rules");
+  await db.exec(
+    "vacuum (analyze) rule_firings, cycles, cycle_stage_plans, cycle_shards, rules, " +
+      "success_interventions, intervention_outbox",
+  );
 }
 
 function seconds(cycle: Cycle): number {

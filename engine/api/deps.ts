@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
+import type { ChannelRegistry } from "../plugins/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Actor, TokenVerifier } from "../access/mod.ts";
 import type { EngineMetrics, HealthMonitor } from "../ops/mod.ts";
@@ -21,6 +22,8 @@ export interface ApiDeps {
   metrics?: EngineMetrics;
   /** The health checks the health endpoints report; made from `db` when not given (main.ts starts it). */
   health?: HealthMonitor;
+  /** The delivery channels, for "send a test to me"; none when not given. */
+  channels?: Pick<ChannelRegistry, "get">;
 }
 
 /** Per-request values the middleware sets. */

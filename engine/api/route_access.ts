@@ -75,6 +75,7 @@ export const routeAccess: Record<string, RouteAccess> = {
   "POST /api/v1/templates/{id}/archive": "write:templates",
   "POST /api/v1/templates/{id}/rollback": "write:templates",
   "POST /api/v1/templates/{id}/preview": "write:templates",
+  "POST /api/v1/templates/{id}/test": "write:templates",
   "PUT /api/v1/settings/rule-approvals": "manage:settings",
   "GET /api/v1/cycles": "read:metrics",
   "GET /api/v1/cycles/schedule": "read:metrics",

@@ -64,3 +64,4 @@ export {
   type ContextRow,
   loadContextRows,
 } from "./context.ts";
+export { sendTemplateTest, type TestSend } from "./test_send.ts";

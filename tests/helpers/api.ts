@@ -7,6 +7,8 @@ import type { Db } from "../../engine/db/mod.ts";
 import { silentLogger } from "../../engine/log.ts";
 import { CycleRunner, evaluationStages } from "../../engine/schedule/mod.ts";
 import { installDefaultTemplates } from "../../engine/interventions/templates/mod.ts";
+import { loadChannelPlugins } from "../../engine/plugins/mod.ts";
+import { firstPartyChannelPlugins } from "../../plugins/mod.ts";
 import { withTestDb } from "./db.ts";
 import { installDefaults, NOW } from "./fixtures.ts";
 
@@ -48,6 +50,8 @@ export async function withApi(
     clock?: Clock;
     /** Install the default templates, as the engine's first start does (default true). */
     defaultTemplates?: boolean;
+    /** Load the first-party channel plugins with `env`, as the engine does (default false). */
+    channels?: boolean;
   } = {},
 ): Promise<void> {
   await withTestDb(async (db) => {
@@ -62,7 +66,17 @@ export async function withApi(
       stages: evaluationStages(config),
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
     });
-    const app = createApi({ db, clock, config, log: silentLogger, cycles });
+    const channels = options.channels
+      ? await loadChannelPlugins(firstPartyChannelPlugins, { config, db, log: silentLogger })
+      : undefined;
+    const app = createApi({
+      db,
+      clock,
+      config,
+      log: silentLogger,
+      cycles,
+      ...(channels ? { channels } : {}),
+    });
     const tokens = {} as Record<Role, string>;
     for (const role of roles) {
       const created = await createToken(db, { name: `test-${role}`, role }, {
@@ -98,6 +112,7 @@ export async function withApi(
       await fn({ app, db, config, cycles, tokens, call });
     } finally {
       await cycles.drain();
+      await channels?.closeAll();
     }
   });
 }

@@ -26,7 +26,7 @@ import { changeOf } from "../actor.ts";
 import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
 import { pageOf } from "../page.ts";
 import { json, jsonBody, pageQuery, problems } from "../schemas.ts";
-import { registerTemplatePreviewRoute } from "./template_preview.ts";
+import { registerTemplatePreviewRoute, registerTemplateTestRoute } from "./template_preview.ts";
 import {
   channelSchema,
   definitionSchema,
@@ -253,6 +253,7 @@ export function registerTemplateRoutes(app: Api, deps: ApiDeps): void {
   );
 
   registerTemplatePreviewRoute(app, deps);
+  registerTemplateTestRoute(app, deps);
 }
 
 /** The revision a write's If-Match names, and who writes why. */

@@ -120,6 +120,10 @@ const samples: Record<
     ids: [],
     body: { channel: "email", since: daysAgo(1).toISOString(), reason: "fuzz" },
   },
+  "POST /api/v1/templates/{id}/test": {
+    ids: templateIds,
+    body: { customerId: "sup_f1", to: "me@example.com" },
+  },
   "POST /api/v1/templates/{id}/preview": {
     ids: templateIds,
     body: { customerId: "sup_f1", locale: "de" },
