@@ -75,6 +75,7 @@ await runCommand(async () => {
       `update customers set attributes = attributes || jsonb_build_object('email', id || '@example.com')
        where not attributes ? 'email'`,
     );
+    await db.exec("vacuum (analyze) customers");
     await publishBenchRules(db);
     await reset(db);
     const asOf = new Date(population.asOf.getTime() + 3_600_000);
@@ -177,7 +178,7 @@ await runCommand(async () => {
       [
         "planning",
         `${planned.proposals.toLocaleString("en")} proposals in ${planned.seconds.toFixed(2)} s ` +
-        `(${planned.sent.toLocaleString("en")} sent, ${
+        `(${planned.toSend.toLocaleString("en")} to send, ${
           planned.heldOut.toLocaleString("en")
         } held out, ` +
         `${planned.suppressed.toLocaleString("en")} suppressed)`,

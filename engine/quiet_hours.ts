@@ -24,9 +24,20 @@ export function parseQuietHours(text: string): QuietHours | null | undefined {
 
 // Formatters are costly to build and a population has few time zones.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+// A planner asks for one instant across a whole batch: formatting it once per
+// time zone instead of once per proposal took a fifth of the planning time.
+const lastAnswer = new Map<string, { at: number; minutes: number }>();
 
 /** Minutes after local midnight of `at` in `timeZone`. */
 function localMinutes(at: Date, timeZone: string): number {
+  const known = lastAnswer.get(timeZone);
+  if (known?.at === at.getTime()) return known.minutes;
+  const minutes = formatLocalMinutes(at, timeZone);
+  lastAnswer.set(timeZone, { at: at.getTime(), minutes });
+  return minutes;
+}
+
+function formatLocalMinutes(at: Date, timeZone: string): number {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-GB", {

@@ -86,18 +86,18 @@ export async function planAll(
     concurrency: number;
   },
 ): Promise<
-  { seconds: number; proposals: number; sent: number; suppressed: number; heldOut: number }
+  { seconds: number; proposals: number; toSend: number; suppressed: number; heldOut: number }
 > {
   const started = performance.now();
   const batches = await planBatches(db, options.asOf, options.batchSize);
-  const totals = { proposals: 0, sent: 0, suppressed: 0, heldOut: 0 };
+  const totals = { proposals: 0, toSend: 0, suppressed: 0, heldOut: 0 };
   let next = 0;
   await Promise.all(Array.from({ length: options.concurrency }, async () => {
     while (next < batches.length) {
       const batch = batches[next++]!;
       const result = await db.transaction((tx) => planBatch(tx, batch, options));
       totals.proposals += result.proposals;
-      totals.sent += result.sent;
+      totals.toSend += result.toSend;
       totals.suppressed += result.suppressed;
       totals.heldOut += result.heldOut;
     }

@@ -19,7 +19,7 @@ import {
 /** What planning a batch did, by decision. */
 export interface PlanBatchResult {
   proposals: number;
-  sent: number;
+  toSend: number;
   heldOut: number;
   suppressed: number;
 }
@@ -102,7 +102,7 @@ export async function planBatch(
   if (decisions.length > 0) await recordDecisions(tx, decisions, options);
   return {
     proposals: decisions.length,
-    sent: decisions.filter((d) => d.decision === "send").length,
+    toSend: decisions.filter((d) => d.decision === "send").length,
     heldOut: decisions.filter((d) => d.decision === "holdout").length,
     suppressed: decisions.filter((d) => d.decision === "suppressed").length,
   };
@@ -160,35 +160,39 @@ async function recordDecisions(
   decisions: ReadonlyArray<Decision & { customerId: string }>,
   options: { cycleId: number; asOf: Date },
 ): Promise<void> {
-  const rows = decisions.map((d) => ({
-    key: idempotencyKey(d.customerId, d.proposal, options),
-    customer_id: d.customerId,
-    rule_id: d.proposal.ruleId,
-    rule_version: d.proposal.ruleVersion,
-    template_id: d.proposal.template,
-    channel: d.proposal.channel,
-    priority: d.proposal.priority,
-    decision: d.decision,
-    reason: d.reason,
-    status: STATUS[d.decision],
-    scheduled_for: d.scheduledFor.toISOString(),
-  }));
+  // Arrays, one per column: PostgreSQL reads them faster than a JSON document of rows.
+  const column = <T>(pick: (d: (typeof decisions)[number]) => T) => decisions.map(pick);
   await tx.query(
     `with inserted as (
        insert into success_interventions (idempotency_key, customer_id, rule_id, rule_version,
          cycle_id, template_id, channel, priority, decision, reason, status, planned_at,
          scheduled_for)
-       select d.key, d.customer_id, d.rule_id, d.rule_version, $2, d.template_id, d.channel,
-         d.priority, d.decision, d.reason, d.status, $3, d.scheduled_for
-       from json_to_recordset($1::json) as d(key text, customer_id text, rule_id text,
-         rule_version int, template_id text, channel text, priority int, decision text,
-         reason text, status text, scheduled_for timestamptz)
+       select d.key, d.customer_id, d.rule_id, d.rule_version, $12, d.template_id, d.channel,
+         d.priority, d.decision, d.reason, d.status, $13, d.scheduled_for
+       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
+         $7::int[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+         as d(key, customer_id, rule_id, rule_version, template_id, channel, priority, decision,
+           reason, status, scheduled_for)
        -- Planned already (a resumed cycle): the first decision stands.
        on conflict (idempotency_key) do nothing
        returning id, decision, scheduled_for
      )
      insert into intervention_outbox (intervention_id, due_at)
      select id, scheduled_for from inserted where decision = 'send'`,
-    [rows, options.cycleId, options.asOf],
+    [
+      column((d) => idempotencyKey(d.customerId, d.proposal, options)),
+      column((d) => d.customerId),
+      column((d) => d.proposal.ruleId),
+      column((d) => d.proposal.ruleVersion),
+      column((d) => d.proposal.template),
+      column((d) => d.proposal.channel),
+      column((d) => d.proposal.priority),
+      column((d) => d.decision),
+      column((d) => d.reason),
+      column((d) => STATUS[d.decision]),
+      column((d) => d.scheduledFor.toISOString()),
+      options.cycleId,
+      options.asOf,
+    ],
   );
 }

@@ -150,7 +150,7 @@ export function evaluationStages(
       finish: ({ counts, shards }) =>
         Promise.resolve({
           proposals: counts.proposals ?? 0,
-          sent: counts.sent ?? 0,
+          toSend: counts.toSend ?? 0,
           heldOut: counts.heldOut ?? 0,
           suppressed: counts.suppressed ?? 0,
           shards,

@@ -85,10 +85,10 @@ Deno.test("a cycle plans the interventions its firings propose and records every
     const [outbox] = await api.db.query<{ n: number }>(
       "select count(*)::int as n from intervention_outbox",
     );
-    assertEquals(outbox?.n, stage.counts.sent);
+    assertEquals(outbox?.n, stage.counts.toSend);
     assertEquals(
       stage.counts.proposals,
-      stage.counts.sent! + stage.counts.heldOut! + stage.counts.suppressed!,
+      stage.counts.toSend! + stage.counts.heldOut! + stage.counts.suppressed!,
     );
 
     // Planning the same cycle again (a resumed one) adds nothing: the idempotency keys hold.
@@ -105,7 +105,7 @@ Deno.test("a cycle plans the interventions its firings propose and records every
       `select count(*)::int as n, (select count(*)::int from intervention_outbox) as outbox
        from success_interventions`,
     );
-    assertEquals([again?.n, again?.outbox], [stage.counts.proposals, stage.counts.sent]);
+    assertEquals([again?.n, again?.outbox], [stage.counts.proposals, stage.counts.toSend]);
   }, { env: { INTERVENTION_FREQUENCY_CAP: "1" }, clock: { now: () => NOW } });
 });
 
