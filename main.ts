@@ -34,7 +34,10 @@ import {
 } from "./engine/schedule/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
-import { installDefaultTemplates, loadTemplateKeys } from "./engine/interventions/templates/mod.ts";
+import {
+  installDefaultTemplates,
+  loadTemplateChannels,
+} from "./engine/interventions/templates/mod.ts";
 import { Dispatcher, linkSigner, messageBuilder } from "./engine/interventions/mod.ts";
 import { type ChannelRegistry, loadChannelPlugins } from "./engine/plugins/mod.ts";
 import { firstPartyChannelPlugins } from "./plugins/mod.ts";
@@ -75,7 +78,7 @@ await runCommand(async () => {
     }
     const rulesInstalled = await installDefaultRules(db, {
       // Templates first: rules are checked against the templates there are.
-      context: { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) },
+      context: { catalog: await loadFactCatalog(db), templates: await loadTemplateChannels(db) },
       now: clock.now(),
     });
     if (rulesInstalled > 0) say(`Published the ${rulesInstalled} default rules (rules/*.json).`);

@@ -18,7 +18,7 @@ import {
 } from "../engine/rules/mod.ts";
 import {
   installDefaultTemplates,
-  loadTemplateKeys,
+  loadTemplateChannels,
 } from "../engine/interventions/templates/mod.ts";
 import { accessDatabase } from "./database.ts";
 import { runCommand, say } from "./output.ts";
@@ -39,7 +39,10 @@ await runCommand(async () => {
     // Rules name templates: a database the engine never started gets the default ones first.
     const templates = await installDefaultTemplates(db, { now: systemClock.now() });
     if (templates > 0) say(`Published the ${templates} default templates first (templates/*.json)`);
-    const context = { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) };
+    const context = {
+      catalog: await loadFactCatalog(db),
+      templates: await loadTemplateChannels(db),
+    };
     const rules = await readRulePacks(files, context);
     const result = await importRules(db, rules, {
       publish: values.publish,

@@ -2,7 +2,7 @@
 import type { Db } from "../../engine/db/mod.ts";
 import {
   installDefaultTemplates,
-  loadTemplateKeys,
+  loadTemplateChannels,
 } from "../../engine/interventions/templates/mod.ts";
 import {
   DEFAULT_RULE_PACKS,
@@ -16,7 +16,7 @@ import { extraRules } from "./extra_rules.ts";
 /** The default packs and the benchmark's eleven extra rules: 25, published. */
 export async function publishBenchRules(db: Db): Promise<void> {
   await installDefaultTemplates(db, { now: new Date() });
-  const context = { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) };
+  const context = { catalog: await loadFactCatalog(db), templates: await loadTemplateChannels(db) };
   const packed = [
     ...await readRulePacks(await packFiles(DEFAULT_RULE_PACKS), context),
     ...extraRules,

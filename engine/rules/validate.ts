@@ -29,10 +29,11 @@ export const MAX_RULE_BYTES = 32 * 1024;
 export interface RuleContext {
   catalog: FactCatalog;
   /**
-   * The template keys an intervention may name, or undefined while the
-   * engine has no template store (then the key's form is checked only).
+   * The templates an intervention may name, with the channel each is for;
+   * undefined where no template store is at hand (then only the key's form
+   * is checked).
    */
-  templates?: ReadonlySet<string>;
+  templates?: ReadonlyMap<string, string>;
 }
 
 /** Which operators fit each fact type. */
@@ -393,12 +394,19 @@ function checkEvent(event: RuleDefinition["event"], context: RuleContext, issues
     }
     return;
   }
-  const template = params.data.template;
-  if (context.templates && !context.templates.has(template)) {
+  const { template, channel } = params.data;
+  const templateChannel = context.templates?.get(template);
+  if (context.templates && templateChannel === undefined) {
     issues.add(
       ["event", "params", "template"],
-      `unknown template "${template}".${didYouMean(template, context.templates)} ` +
+      `unknown template "${template}".${didYouMean(template, context.templates.keys())} ` +
         "GET /api/v1/templates lists them",
+    );
+  } else if (templateChannel !== undefined && templateChannel !== channel) {
+    issues.add(
+      ["event", "params", "channel"],
+      `template "${template}" is for ${templateChannel}, not ${channel}: send it on ` +
+        `"${templateChannel}", or name a template for ${channel}`,
     );
   }
 }

@@ -34,7 +34,7 @@ import {
   updateRuleDraft,
   validateRuleDefinition,
 } from "../../rules/mod.ts";
-import { loadTemplateKeys } from "../../interventions/templates/mod.ts";
+import { loadTemplateChannels } from "../../interventions/templates/mod.ts";
 import type { Queryable } from "../../db/mod.ts";
 import { customerIdSchema } from "../../signals/mod.ts";
 import { changeOf } from "../actor.ts";
@@ -103,7 +103,7 @@ const changeRequestSchema = z.object({
 
 /** What rules are checked against: the fact catalog and the templates there are. */
 async function ruleContextOf(db: Queryable): Promise<RuleContext> {
-  return { catalog: await loadFactCatalog(db), templates: await loadTemplateKeys(db) };
+  return { catalog: await loadFactCatalog(db), templates: await loadTemplateChannels(db) };
 }
 
 /** Registers the rule routes. */

@@ -51,7 +51,7 @@ export {
   createTemplate,
   getTemplate,
   listTemplates,
-  loadTemplateKeys,
+  loadTemplateChannels,
   type TemplateChange,
   templateEtag,
   type TemplateMetadata,

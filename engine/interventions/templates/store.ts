@@ -206,14 +206,14 @@ export async function archiveTemplate(
 }
 
 /**
- * The template keys a rule's intervention may name: every template that is
+ * The templates a rule's intervention may name, with their channels: every template that is
  * not archived (a draft-only template may be named; it is sent once published).
  */
-export async function loadTemplateKeys(db: Queryable): Promise<ReadonlySet<string>> {
-  const rows = await db.query<{ id: string }>(
-    "select id from templates where status <> 'archived' order by id",
+export async function loadTemplateChannels(db: Queryable): Promise<ReadonlyMap<string, string>> {
+  const rows = await db.query<{ id: string; channel: string }>(
+    "select id, channel from templates where status <> 'archived' order by id",
   );
-  return new Set(rows.map((row) => row.id));
+  return new Map(rows.map((row) => [row.id, row.channel]));
 }
 
 /** A template's channel is fixed: rules name the template together with its channel. */

@@ -12,7 +12,7 @@ const context: RuleContext = {
     healthComponents: ["engagement", "adoption"],
     milestoneKeys: ["profile_completed", "first_client_added"],
   }),
-  templates: new Set(["onboarding_nudge", "pre_season_check_in"]),
+  templates: new Map([["onboarding_nudge", "email"], ["pre_season_check_in", "email"]]),
 };
 
 const nudge = {
@@ -141,6 +141,16 @@ Deno.test("an intervention needs a known template and channel", async () => {
   });
   assertEquals(template[0]?.[0], "event.params.template");
   assert(template[0]?.[1].includes('Did you mean "onboarding_nudge"?'));
+  // A template is sent on its own channel.
+  const mismatch = await problems({
+    conditions: { all: [{ fact: "healthScore", operator: "lessThan", value: 40 }] },
+    event: { type: "intervention", params: { template: "onboarding_nudge", channel: "in-app" } },
+  });
+  assertEquals(mismatch, [[
+    "event.params.channel",
+    'template "onboarding_nudge" is for email, not in-app: send it on "email", or name a ' +
+    "template for in-app",
+  ]]);
   // Other event types carry their own params.
   validateRuleDefinition({
     conditions: { all: [{ fact: "healthScore", operator: "lessThan", value: 40 }] },

@@ -5,7 +5,7 @@ import { customer, NOW } from "../../../helpers/fixtures.ts";
 import {
   installDefaultTemplates,
   listTemplates,
-  loadTemplateKeys,
+  loadTemplateChannels,
 } from "../../../../engine/interventions/templates/mod.ts";
 import {
   DEFAULT_RULE_PACKS,
@@ -40,7 +40,10 @@ Deno.test("installDefaultTemplates() publishes the packs once, covering every te
     assertEquals([...new Set(channels.values())].sort(), ["email", "in-app", "slack", "webhook"]);
     const german = items.filter((t) => t.published?.locales?.de !== undefined);
     assert(german.length >= 2, `only ${german.length} templates in German`);
-    assertEquals([...await loadTemplateKeys(api.db)].sort(), [...channels.keys()].sort());
+    assertEquals(
+      [...(await loadTemplateChannels(api.db)).keys()].sort(),
+      [...channels.keys()].sort(),
+    );
 
     const audit = await api.call("GET", "/api/v1/audit?subjectType=template&limit=100");
     assert(audit.body.items.every((e: { actor: string }) => e.actor === "system:install"));
