@@ -65,6 +65,7 @@ export const errorCatalog = {
   INTERVENTION_NOT_FOUND: { kind: "not_found", title: "Intervention not found" },
   INTERVENTION_NOT_RETRIABLE: { kind: "conflict", title: "The intervention cannot be retried" },
   CHANNEL_NOT_CONFIGURED: { kind: "conflict", title: "The channel is not configured" },
+  INTERVENTION_NOT_SENT: { kind: "conflict", title: "The intervention was never sent" },
   TEST_SEND_FAILED: { kind: "unavailable", title: "The test could not be sent" },
   DATABASE_NOT_EMPTY: { kind: "conflict", title: "The database already has data" },
   CUSTOMER_EXTERNAL_ID_TAKEN: {

@@ -22,6 +22,9 @@ export const routeAccess: Record<string, RouteAccess> = {
   // The signed link in every intervention is its own proof.
   "GET /unsubscribe/{token}": "public",
   "POST /unsubscribe/{token}": "public",
+  // Opens and clicks of email: signed tokens too.
+  "GET /t/o/{token}": "public",
+  "GET /t/c/{token}": "public",
 
   // The detailed health of each component (the seed's endpoints, plus engine).
   "GET /api/customer-success/health/engine": "read:metrics",
@@ -86,6 +89,7 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/interventions/{id}": "read:metrics",
   "POST /api/v1/interventions/{id}/retry": "write:interventions",
   "POST /api/v1/interventions/replay": "write:interventions",
+  "POST /api/v1/interventions/{id}/outcome": "write:interventions",
 
   "POST /api/v1/tokens": "manage:tokens",
   "GET /api/v1/tokens": "manage:tokens",

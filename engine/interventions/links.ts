@@ -60,6 +60,12 @@ export async function linkSigner(db: Queryable, now: Date): Promise<LinkSigner> 
   };
 }
 
+/** The database's link signer, made on first use and then reused. */
+export function lazyLinkSigner(db: Queryable, now: () => Date): () => Promise<LinkSigner> {
+  let signer: Promise<LinkSigner> | null = null;
+  return () => (signer ??= linkSigner(db, now()));
+}
+
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
     .replace(/=+$/, "");

@@ -14,6 +14,7 @@ import type { ClaimedSend } from "./outbox.ts";
 import type { TemplateContext } from "./template_context.ts";
 import { contextFromRow, loadContextRows } from "./context.ts";
 import { type RenderSource, TemplateRenderer } from "./templates/mod.ts";
+import { trackedHtml } from "./tracking.ts";
 import { unsubscribeUrl } from "./unsubscribe.ts";
 
 /** A MessageBuilder over `db`, rendering with one renderer (compiled versions are cached). */
@@ -59,6 +60,14 @@ export function messageBuilder(
       });
       try {
         const rendered = renderer.render(template, context);
+        if (send.channel === "email" && rendered.html !== null) {
+          rendered.html = await trackedHtml(rendered.html, {
+            signer: options.signer,
+            publicUrl: options.publicUrl,
+            interventionId: send.id,
+            untracked: [unsubscribe],
+          });
+        }
         return message(send, context, rendered, template, unsubscribe);
       } catch (error) {
         if (!isEngineError(error, "TEMPLATE_RENDER_FAILED")) throw error;

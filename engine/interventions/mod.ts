@@ -55,7 +55,7 @@ export {
   type DispatchPass,
   type MessageBuilder,
 } from "./dispatcher.ts";
-export { type LinkSigner, linkSigner } from "./links.ts";
+export { lazyLinkSigner, type LinkSigner, linkSigner } from "./links.ts";
 export { readUnsubscribeToken, unsubscribe, unsubscribeUrl } from "./unsubscribe.ts";
 export { messageBuilder } from "./message_builder.ts";
 export {
@@ -65,3 +65,5 @@ export {
   loadContextRows,
 } from "./context.ts";
 export { sendTemplateTest, type TestSend } from "./test_send.ts";
+export { type Outcome, type OutcomeKind, outcomeKinds, recordOutcome } from "./outcomes.ts";
+export { readTrackingToken, type Tracked, trackedHtml } from "./tracking.ts";

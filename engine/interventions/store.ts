@@ -29,6 +29,10 @@ export interface Intervention {
   attempts: number;
   lastError: string | null;
   test: boolean;
+  /** The first open, click and reply (outcomes.ts); null until then. */
+  openedAt: string | null;
+  clickedAt: string | null;
+  repliedAt: string | null;
 }
 
 interface InterventionRow {
@@ -51,11 +55,14 @@ interface InterventionRow {
   attempts: number;
   last_error: string | null;
   test: boolean;
+  opened_at: Date | null;
+  clicked_at: Date | null;
+  replied_at: Date | null;
 }
 
 const COLUMNS = `id, customer_id, rule_id, rule_version, cycle_id, template_id, channel, priority,
   decision, reason, status, planned_at, scheduled_for, sent_at, delivered_at, provider_message_id,
-  attempts, last_error, test`;
+  attempts, last_error, test, opened_at, clicked_at, replied_at`;
 
 /** Filters of listInterventions. */
 export interface InterventionFilters {
@@ -236,5 +243,8 @@ function toIntervention(row: InterventionRow): Intervention {
     attempts: row.attempts,
     lastError: row.last_error,
     test: row.test,
+    openedAt: row.opened_at?.toISOString() ?? null,
+    clickedAt: row.clicked_at?.toISOString() ?? null,
+    repliedAt: row.replied_at?.toISOString() ?? null,
   };
 }

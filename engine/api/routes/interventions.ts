@@ -6,6 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   getIntervention,
   listInterventions,
+  recordOutcome,
   replayDeadLetters,
   retryIntervention,
 } from "../../interventions/mod.ts";
@@ -44,7 +45,19 @@ const interventionSchema = z.object({
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   test: z.boolean(),
+  openedAt: z.string().nullable().openapi({ description: "First open (email's pixel)" }),
+  clickedAt: z.string().nullable().openapi({ description: "First click of a tracked link" }),
+  repliedAt: z.string().nullable().openapi({ description: "First reply the product reported" }),
 }).openapi("Intervention");
+
+const outcomeSchema = z.object({
+  id: z.number().int(),
+  interventionId: z.number().int(),
+  kind: z.enum(["opened", "clicked", "replied", "action", "converted"]),
+  detail: z.record(z.string(), z.unknown()),
+  occurredAt: z.string(),
+  source: z.enum(["pixel", "link", "api"]),
+}).openapi("InterventionOutcome");
 
 const page = z.object({ items: z.array(interventionSchema), nextCursor: z.string().nullable() });
 const cursor = z.string().regex(/^[1-9][0-9]{0,15}$/, {
@@ -148,6 +161,45 @@ export function registerInterventionRoutes(app: Api, deps: ApiDeps): void {
     async (c) => {
       const change = { ...changeOf(c, deps.clock), reason: c.req.valid("json")?.reason ?? null };
       return c.json(await retryIntervention(deps.db, c.req.valid("param").id, change), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/interventions/{id}/outcome",
+      operationId: "recordInterventionOutcome",
+      summary: "Report what the customer did with an intervention: replied, acted, converted",
+      description: "For the product (a reply to an email, an in-app action taken). Opens and " +
+        "clicks of email are tracked by the engine itself.",
+      tags: ["Interventions"],
+      request: {
+        params: idParam,
+        body: jsonBody(z.strictObject({
+          kind: z.enum(["replied", "action", "converted"]),
+          detail: z.record(z.string().max(100), z.unknown()).optional().openapi({
+            example: { action: "added_first_client" },
+          }),
+          occurredAt: z.iso.datetime({ offset: true }).optional().openapi({
+            description: "When it happened (default: now)",
+          }),
+        })),
+      },
+      responses: {
+        201: json(outcomeSchema, "The outcome, recorded"),
+        ...problems(400, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const outcome = await recordOutcome(deps.db, {
+        interventionId: c.req.valid("param").id,
+        kind: body.kind,
+        ...(body.detail ? { detail: body.detail } : {}),
+        occurredAt: body.occurredAt ? new Date(body.occurredAt) : deps.clock.now(),
+        source: "api",
+      });
+      return c.json(outcome, 201);
     },
   );
 

@@ -4,7 +4,7 @@
  * buttons), POST unsubscribes — also what List-Unsubscribe-Post one-click
  * (RFC 8058) sends. No token is needed: the link itself is the proof.
  */
-import { linkSigner, readUnsubscribeToken, unsubscribe } from "../../interventions/mod.ts";
+import { lazyLinkSigner, readUnsubscribeToken, unsubscribe } from "../../interventions/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
 
 const CHANNEL_NAMES: Record<string, string> = {
@@ -43,11 +43,8 @@ const unknown = () =>
 
 /** Registers the unsubscribe page and its one-click endpoint. */
 export function registerUnsubscribeRoutes(app: Api, deps: ApiDeps): void {
-  let signer: ReturnType<typeof linkSigner> | null = null;
-  const target = async (token: string) => {
-    signer ??= linkSigner(deps.db, deps.clock.now());
-    return await readUnsubscribeToken(await signer, token);
-  };
+  const signer = lazyLinkSigner(deps.db, () => deps.clock.now());
+  const target = async (token: string) => readUnsubscribeToken(await signer(), token);
   app.get("/unsubscribe/:token", async (c) => {
     const found = await target(c.req.param("token"));
     if (!found) return unknown();

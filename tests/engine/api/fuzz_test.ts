@@ -116,6 +116,10 @@ const samples: Record<
     ids: ["1", "999999", "0", "-1", "abc", "9".repeat(30)],
     body: { reason: "fuzz" },
   },
+  "POST /api/v1/interventions/{id}/outcome": {
+    ids: ["1", "999999", "0", "abc"],
+    body: { kind: "replied", detail: { via: "email" } },
+  },
   "POST /api/v1/interventions/replay": {
     ids: [],
     body: { channel: "email", since: daysAgo(1).toISOString(), reason: "fuzz" },

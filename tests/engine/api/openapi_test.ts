@@ -18,6 +18,8 @@ const UNDOCUMENTED = [
   "GET /api/docs/{file}",
   "GET /unsubscribe/{token}",
   "POST /unsubscribe/{token}",
+  "GET /t/o/{token}",
+  "GET /t/c/{token}",
 ];
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
