@@ -7,7 +7,8 @@
 import { z } from "zod";
 import type { ChangeContext } from "../access/mod.ts";
 import type { Db } from "../db/mod.ts";
-import { EngineError, type FieldIssue } from "../errors.ts";
+import { EngineError } from "../errors.ts";
+import { issuesOf, readPacks } from "../packs.ts";
 import { canonicalJson } from "../hash.ts";
 import { zodIssues } from "../validation.ts";
 import { approvalsRequired } from "./approvals.ts";
@@ -64,56 +65,15 @@ export async function readRulePacks(
   files: readonly string[],
   context: RuleContext,
 ): Promise<PackedRule[]> {
-  const issues: FieldIssue[] = [];
-  const rules: PackedRule[] = [];
-  const seen = new Map<string, string>();
-  for (const file of files) {
-    let json: unknown;
-    try {
-      json = JSON.parse(await Deno.readTextFile(file));
-    } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound
-        ? "no such file"
-        : error instanceof SyntaxError
-        ? `not valid JSON (${error.message})`
-        : String(error);
-      issues.push({ path: file, message: reason });
-      continue;
-    }
-    const pack = packSchema.safeParse(json);
-    if (!pack.success) {
-      for (const issue of zodIssues(pack.error)) {
-        issues.push({ path: `${file}: ${issue.path}`, message: issue.message });
-      }
-      continue;
-    }
-    pack.data.rules.forEach((rule, i) => {
-      const source = `${file} rules[${i}]`;
-      const first = seen.get(rule.id);
-      if (first) issues.push({ path: `${source}.id`, message: `"${rule.id}" is also ${first}` });
-      seen.set(rule.id, source);
-      try {
-        validateRuleDefinition(rule.definition, context);
-      } catch (error) {
-        if (!(error instanceof EngineError)) throw error;
-        for (const issue of error.issues ?? []) {
-          issues.push({ path: `${source}.definition.${issue.path}`, message: issue.message });
-        }
-        return;
-      }
-      rules.push({ ...rule, source });
-    });
-  }
-  if (issues.length > 0) {
-    throw new EngineError(
-      "VALIDATION_FAILED",
-      `The rule packs are not valid; nothing was imported. ${issues[0]!.path}: ${
-        issues[0]!.message
-      }${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}`,
-      { issues },
-    );
-  }
-  return rules;
+  return await readPacks(files, {
+    noun: "rule",
+    parse: (json) => {
+      const pack = packSchema.safeParse(json);
+      return pack.success ? { items: pack.data.rules } : { issues: zodIssues(pack.error) };
+    },
+    check: (rule, source) =>
+      issuesOf(() => validateRuleDefinition(rule.definition, context), `${source}.definition`),
+  });
 }
 
 /**

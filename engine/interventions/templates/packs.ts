@@ -8,7 +8,8 @@
 import { z } from "zod";
 import type { ChangeContext } from "../../access/mod.ts";
 import type { Db } from "../../db/mod.ts";
-import { EngineError, type FieldIssue } from "../../errors.ts";
+import { EngineError } from "../../errors.ts";
+import { issuesOf, readPacks } from "../../packs.ts";
 import { canonicalJson } from "../../hash.ts";
 import { packFiles } from "../../rules/mod.ts";
 import { zodIssues } from "../../validation.ts";
@@ -62,58 +63,16 @@ export async function templatePackFiles(folder: URL = DEFAULT_TEMPLATE_PACKS): P
  * VALIDATION_FAILED listing every problem as `file templates[i].path`.
  */
 export async function readTemplatePacks(files: readonly string[]): Promise<PackedTemplate[]> {
-  const issues: FieldIssue[] = [];
-  const templates: PackedTemplate[] = [];
-  const seen = new Map<string, string>();
-  for (const file of files) {
-    let json: unknown;
-    try {
-      json = JSON.parse(await Deno.readTextFile(file));
-    } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound
-        ? "no such file"
-        : error instanceof SyntaxError
-        ? `not valid JSON (${error.message})`
-        : String(error);
-      issues.push({ path: file, message: reason });
-      continue;
-    }
-    const pack = packSchema.safeParse(json);
-    if (!pack.success) {
-      for (const issue of zodIssues(pack.error)) {
-        issues.push({ path: `${file}: ${issue.path}`, message: issue.message });
-      }
-      continue;
-    }
-    pack.data.templates.forEach((template, i) => {
-      const source = `${file} templates[${i}]`;
-      const first = seen.get(template.id);
-      if (first) {
-        issues.push({ path: `${source}.id`, message: `"${template.id}" is also ${first}` });
-      }
-      seen.set(template.id, source);
-      try {
-        validateTemplateDefinition(template.definition, ["definition"]);
-      } catch (error) {
-        if (!(error instanceof EngineError)) throw error;
-        for (const issue of error.issues) {
-          issues.push({ ...issue, path: `${source}.${issue.path}` });
-        }
-        return;
-      }
-      templates.push({ ...template, source });
-    });
-  }
-  if (issues.length > 0) {
-    throw new EngineError(
-      "VALIDATION_FAILED",
-      `The template packs are not valid; nothing was imported. ${issues[0]!.path}: ${
-        issues[0]!.message
-      }${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}`,
-      { issues },
-    );
-  }
-  return templates;
+  return await readPacks(files, {
+    noun: "template",
+    parse: (json) => {
+      const pack = packSchema.safeParse(json);
+      return pack.success ? { items: pack.data.templates } : { issues: zodIssues(pack.error) };
+    },
+    // The definition's own paths start with `definition`.
+    check: (template, source) =>
+      issuesOf(() => validateTemplateDefinition(template.definition, ["definition"]), source),
+  });
 }
 
 /**
