@@ -5,10 +5,6 @@
  * created or changed is published. Every file is checked before anything is
  * written. On the embedded database it needs the engine stopped.
  */
-import { parseArgs } from "node:util";
-import { systemClock } from "../engine/clock.ts";
-import { loadConfig } from "../engine/config.ts";
-import { createLogger } from "../engine/log.ts";
 import {
   DEFAULT_RULE_PACKS,
   importRules,
@@ -20,24 +16,16 @@ import {
   installDefaultTemplates,
   loadTemplateChannels,
 } from "../engine/interventions/templates/mod.ts";
-import { accessDatabase } from "./database.ts";
-import { runCommand, say } from "./output.ts";
+import { say } from "./output.ts";
+import { runPackImport } from "./pack_import.ts";
 
-await runCommand(async () => {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    options: { publish: { type: "boolean", default: false } },
-    allowPositionals: true,
-  });
-  const config = loadConfig(Deno.env.toObject());
-  const log = createLogger({ level: "warn" });
-  const access = await accessDatabase(config, { command: "rules:import", log, viaApi: false });
-  if (access.kind !== "db") throw new Error("rules:import works on the database itself");
-  const db = access.db;
-  try {
-    const files = positionals.length > 0 ? positionals : await packFiles(DEFAULT_RULE_PACKS);
+await runPackImport({
+  name: "rules:import",
+  plural: "rules",
+  defaultFiles: () => packFiles(DEFAULT_RULE_PACKS),
+  importFiles: async (db, files, { publish, now }) => {
     // Rules name templates: a database the engine never started gets the default ones first.
-    const templates = await installDefaultTemplates(db, { now: systemClock.now() });
+    const templates = await installDefaultTemplates(db, { now });
     if (templates > 0) say(`Published the ${templates} default templates first (templates/*.json)`);
     const context = {
       catalog: await loadFactCatalog(db),
@@ -45,19 +33,11 @@ await runCommand(async () => {
     };
     const rules = await readRulePacks(files, context);
     const result = await importRules(db, rules, {
-      publish: values.publish,
+      publish,
       context,
-      change: { actor: "local:cli", now: systemClock.now() },
+      change: { actor: "local:cli", now },
     });
-    say(
-      `${rules.length} rules in ${files.length} file(s): ${result.created.length} created, ` +
-        `${result.updated.length} with a new draft, ${result.unchanged.length} unchanged` +
-        (values.publish ? `, ${result.published.length} published` : ""),
-    );
-    if (!values.publish && result.created.length + result.updated.length > 0) {
-      say("Drafts run only once published: review them, then publish (or import with --publish)");
-    }
-  } finally {
-    await db.close();
-  }
+    return { items: rules.length, result };
+  },
+  draftHint: "Drafts run only once published: review them, then publish (or import with --publish)",
 });
