@@ -13,7 +13,11 @@ import {
   planCustomer,
   type Proposal,
 } from "../../engine/interventions/mod.ts";
-import { interventionParamsSchema, loadPublishedRules } from "../../engine/rules/mod.ts";
+import {
+  FIRING_COLUMNS,
+  interventionParamsSchema,
+  loadPublishedRules,
+} from "../../engine/rules/mod.ts";
 
 /**
  * A cycle with `count` intervention firings over the customers active at
@@ -55,21 +59,7 @@ export async function synthesizeFirings(
     ]);
   }
   // Duplicates (a rule twice for one customer) cannot happen: the offset changes each lap.
-  await db.copyRows(
-    "rule_firings",
-    [
-      "cycle_id",
-      "customer_id",
-      "rule_id",
-      "rule_version",
-      "priority",
-      "event",
-      "facts",
-      "conditions",
-      "fired_at",
-    ],
-    rows,
-  );
+  await db.copyRows("rule_firings", FIRING_COLUMNS, rows);
   await db.exec("analyze rule_firings");
   return { cycleId: cycle!.id, customers: customers.length };
 }

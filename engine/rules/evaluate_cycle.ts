@@ -173,7 +173,8 @@ async function storeFirings(
   );
 }
 
-const FIRING_COLUMNS = [
+/** The columns of a stored firing, in the order rows are written. */
+export const FIRING_COLUMNS = [
   "cycle_id",
   "customer_id",
   "rule_id",

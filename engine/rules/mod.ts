@@ -73,6 +73,7 @@ export {
 export { type CustomerFacts, loadCustomerFacts } from "./customer_facts.ts";
 export { daysUntilPeakSeason } from "./season.ts";
 export {
+  FIRING_COLUMNS,
   loadPinnedRules,
   loadPublishedRules,
   type PinnedRuleSet,
