@@ -2,10 +2,17 @@
 import type { CustomerRecord, UsageEvent } from "../../engine/signals/mod.ts";
 import { ensureMilestoneCatalog } from "../../engine/signals/mod.ts";
 import { ensureDefaultHealthModel } from "../../engine/health/mod.ts";
+import type { Clock } from "../../engine/clock.ts";
 import type { Db } from "../../engine/db/mod.ts";
 
 /** The fixed "now" of tests. */
 export const NOW = new Date("2026-06-15T12:00:00Z");
+
+/** A clock that stands still at `start` (NOW by default) until a test moves it on. */
+export function movableClock(start: Date = NOW): Clock & { advance(ms: number): void } {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (ms) => (now += ms) };
+}
 
 /** A day before/after NOW. */
 export function daysAgo(days: number, from: Date = NOW): Date {

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import { withApi } from "../../helpers/api.ts";
-import { NOW } from "../../helpers/fixtures.ts";
+import { movableClock, NOW } from "../../helpers/fixtures.ts";
 import { dueSends, publishTemplates } from "../../helpers/interventions.ts";
 import { startHttpReceiver } from "../../plugins/http_receiver.ts";
 import type { Clock } from "../../../engine/clock.ts";
@@ -19,11 +19,6 @@ import { firstPartyChannelPlugins } from "../../../plugins/mod.ts";
 import { verifyWebhookSignature } from "../../../plugins/webhook/mod.ts";
 
 const SECRET = "webhook-secret-0123456789";
-
-function movableClock(): Clock & { advance(seconds: number): void } {
-  let now = NOW.getTime();
-  return { now: () => new Date(now), advance: (seconds) => (now += seconds * 1000) };
-}
 
 async function dispatcherOn(
   db: Db,
@@ -149,7 +144,7 @@ Deno.test("a worker killed between sending and recording: after recovery the cus
     // claimed again, sent with the same dedup key, and recorded.
     const b = await dispatcherOn(api.db, channels, clock, "worker-b");
     assertEquals((await b.runOnce()).claimed, 0);
-    clock.advance(61);
+    clock.advance(61_000);
     const pass = await b.runOnce();
     assertEquals([pass.claimed, pass.sent], [1, 1]);
     const messages = (await inbox()).body.items;

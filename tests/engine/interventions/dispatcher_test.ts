@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import { withApi } from "../../helpers/api.ts";
-import { NOW } from "../../helpers/fixtures.ts";
+import { movableClock } from "../../helpers/fixtures.ts";
 import type { Clock } from "../../../engine/clock.ts";
 import type { Db } from "../../../engine/db/mod.ts";
 import { Dispatcher, type MessageBuilder } from "../../../engine/interventions/mod.ts";
@@ -45,11 +45,6 @@ class RecordingChannel implements Channel {
     this.received.push(message);
     return Promise.resolve({ status: "sent", providerMessageId: `<${message.dedupKey}@test>` });
   }
-}
-
-function movableClock(): Clock & { advance(seconds: number): void } {
-  let now = NOW.getTime();
-  return { now: () => new Date(now), advance: (seconds) => (now += seconds * 1000) };
 }
 
 function dispatcher(db: Db, clock: Clock, channel: Channel, worker: string, maxAttempts = 3) {
@@ -135,9 +130,9 @@ Deno.test("a retriable failure is retried with backoff, then dead-lettered; a pe
     const dueIn = (await state())[0]!.due_in!;
     assert(dueIn >= 22 && dueIn <= 23, `due again in ${dueIn} s`);
     assertEquals((await worker.runOnce()).claimed, 0); // not due yet
-    clock.advance(30);
+    clock.advance(30_000);
     await worker.runOnce(); // attempt 2: backoff 60 s × 0.75
-    clock.advance(50);
+    clock.advance(50_000);
     await worker.runOnce(); // attempt 3 of 3: dead
     const after = await state();
     assertEquals(after.map((r) => [r.status, r.attempts, r.state]), [

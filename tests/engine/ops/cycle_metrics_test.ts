@@ -1,15 +1,9 @@
 import { assert, assertEquals } from "../../helpers/assert.ts";
-import type { Clock } from "../../../engine/clock.ts";
 import { silentLogger } from "../../../engine/log.ts";
 import { createEngineMetrics } from "../../../engine/ops/mod.ts";
 import { CycleRunner, type CycleStageDefinition } from "../../../engine/schedule/mod.ts";
 import { withTestDb } from "../../helpers/db.ts";
-import { NOW } from "../../helpers/fixtures.ts";
-
-function movableClock(start: Date): Clock & { advance(ms: number): void } {
-  let now = start.getTime();
-  return { now: () => new Date(now), advance: (ms) => (now += ms) };
-}
+import { movableClock, NOW } from "../../helpers/fixtures.ts";
 
 Deno.test("cycle and stage durations are recorded by stage, trigger and status", async () => {
   await withTestDb(async (db) => {

@@ -9,12 +9,7 @@ import {
   startCycle,
 } from "../../../engine/schedule/mod.ts";
 import { withTestDb } from "../../helpers/db.ts";
-import { NOW } from "../../helpers/fixtures.ts";
-
-function movableClock(start: Date): Clock & { advance(ms: number): void } {
-  let now = start.getTime();
-  return { now: () => new Date(now), advance: (ms) => (now += ms) };
-}
+import { movableClock, NOW } from "../../helpers/fixtures.ts";
 
 Deno.test("a cycle whose engine died (no heartbeat within the lease) is taken over by the next start", async () => {
   await withTestDb(async (db) => {

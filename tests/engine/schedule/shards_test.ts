@@ -12,7 +12,7 @@ import {
 } from "../../../engine/schedule/mod.ts";
 import { upsertCustomers } from "../../../engine/signals/mod.ts";
 import { withTestDb } from "../../helpers/db.ts";
-import { customer, installDefaults, NOW } from "../../helpers/fixtures.ts";
+import { customer, installDefaults, movableClock, NOW } from "../../helpers/fixtures.ts";
 
 const CUSTOMERS = 24;
 const BATCH = 5; // 5 shards per stage: 5, 5, 5, 5, 4
@@ -25,11 +25,6 @@ async function population(db: Db): Promise<void> {
     now: NOW,
   });
   await installDefaultRules(db, { context: { catalog: await loadFactCatalog(db) }, now: NOW });
-}
-
-function movableClock(): Clock & { advance(ms: number): void } {
-  let now = NOW.getTime();
-  return { now: () => new Date(now), advance: (ms) => (now += ms) };
 }
 
 const config = loadConfig({ SCORING_BATCH_SIZE: String(BATCH) });
