@@ -114,6 +114,7 @@ await runCommand(async () => {
     const health = stage("health");
     const rulesStage = stage("rules");
     const plan = stage("interventions");
+    const outcomes = stage("outcomes");
     say();
     for (
       const line of markdownTable([
@@ -142,6 +143,10 @@ await runCommand(async () => {
           "stage interventions",
           `${secondsOf(plan)} (${plan?.counts.proposals?.toLocaleString("en")} proposals, ` +
           `${plan?.counts.toSend?.toLocaleString("en")} to send)`,
+        ],
+        [
+          "stage outcomes",
+          `${secondsOf(outcomes)} (${outcomes?.counts.enrolled?.toLocaleString("en")} enrolled)`,
         ],
         [
           "whole cycle",
@@ -212,7 +217,7 @@ async function resetCycles(db: Db, populationAsOf: Date): Promise<void> {
   await restoreHealthState(db, populationAsOf);
   await db.exec(
     "vacuum (analyze) rule_firings, cycles, cycle_stage_plans, cycle_shards, rules, " +
-      "success_interventions, intervention_outbox",
+      "success_interventions, intervention_outbox, intervention_effects",
   );
 }
 

@@ -16,6 +16,7 @@ import { registerFiringRoutes } from "./routes/firings.ts";
 import { registerTemplateRoutes } from "./routes/templates.ts";
 import { registerInboxRoutes } from "./routes/inbox.ts";
 import { registerInterventionRoutes } from "./routes/interventions.ts";
+import { registerReportRoutes } from "./routes/reports.ts";
 import { registerTrackingRoutes } from "./routes/tracking.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe.ts";
 import { registerStatusRoutes } from "./routes/status.ts";
@@ -133,6 +134,7 @@ export function createApi(deps: ApiDeps): Api {
   registerInboxRoutes(app, deps);
   registerCycleRoutes(app, deps);
   registerInterventionRoutes(app, deps);
+  registerReportRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerTrackingRoutes(app, deps);
   registerTokenRoutes(app, deps);

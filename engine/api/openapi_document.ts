@@ -14,6 +14,12 @@ const tags = [
   { name: "Health", description: "Health scores, their components and trend; the health model" },
   { name: "Cycles", description: "Evaluation cycles: run one now, follow it, list past ones" },
   { name: "Rules", description: "Rules edited without deploys, and the facts they use" },
+  { name: "Templates", description: "Intervention templates: edit, preview, test-send, publish" },
+  {
+    name: "Interventions",
+    description: "Every planner decision, delivery, retries and outcomes; in-app inboxes",
+  },
+  { name: "Reports", description: "Which interventions work: outcomes and uplift vs holdout" },
   { name: "Access", description: "API tokens and the caller's role (see docs/access.md)" },
   { name: "Governance", description: "The hash-chained audit log" },
   { name: "Operations", description: "Health checks per component and Prometheus metrics" },
@@ -26,8 +32,8 @@ export function openApiDocument(app: Api): Record<string, unknown> {
     info: {
       title: "Customer success engine API",
       version: "1.0.0",
-      description: "Signals in, health scores, milestones, evaluation cycles, API tokens and " +
-        "the audit log. Send `Authorization: Bearer <token>` on every route that is not public.",
+      description: "Signals in, health scores, milestones, evaluation cycles, rules, templates, " +
+        "interventions and their reports, API tokens and the audit log. Send `Authorization: Bearer <token>` on every route that is not public.",
     },
   });
   document.tags = tags;

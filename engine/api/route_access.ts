@@ -90,6 +90,7 @@ export const routeAccess: Record<string, RouteAccess> = {
   "POST /api/v1/interventions/{id}/retry": "write:interventions",
   "POST /api/v1/interventions/replay": "write:interventions",
   "POST /api/v1/interventions/{id}/outcome": "write:interventions",
+  "GET /api/v1/reports/interventions": "read:metrics",
 
   "POST /api/v1/tokens": "manage:tokens",
   "GET /api/v1/tokens": "manage:tokens",

@@ -65,5 +65,13 @@ export {
   loadContextRows,
 } from "./context.ts";
 export { sendTemplateTest, type TestSend } from "./test_send.ts";
+export { type EffectsMeasured, measureEffects } from "./effects.ts";
+export {
+  type InterventionReport,
+  interventionReport,
+  type ReportFilters,
+  type ReportLine,
+  retentionWindows,
+} from "./report.ts";
 export { type Outcome, type OutcomeKind, outcomeKinds, recordOutcome } from "./outcomes.ts";
 export { readTrackingToken, type Tracked, trackedHtml } from "./tracking.ts";

@@ -93,11 +93,13 @@ export function planCustomer(
   for (const proposal of ordered) {
     const reason = suppression(proposal, customer, capabilities, now);
     if (reason) decide(proposal, "suppressed", reason);
+    // The cap applies before the control group is split off, so both groups
+    // hold only customers who would have been sent it: uplift compares like with like.
+    else if (sends >= policy.frequencyCap) decide(proposal, "suppressed", "frequency_cap");
     else if (holdoutPosition(proposal.ruleId, customer.customerId) < proposal.holdout) {
-      // The control group: recorded like a send, never sent, never capped.
+      // The control group: recorded, never sent, not counted against the cap.
       decide(proposal, "holdout");
-    } else if (sends >= policy.frequencyCap) decide(proposal, "suppressed", "frequency_cap");
-    else {
+    } else {
       sends++;
       decide(proposal, "send");
     }

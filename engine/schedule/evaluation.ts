@@ -1,10 +1,13 @@
 /**
  * The stages of an evaluation cycle, in data-flow order: score health,
  * evaluate the published rules, plan the interventions their firings
- * propose. Each runs over the active customers in shards
+ * propose, measure the outcomes of earlier ones. Each runs over the active customers in shards
  * (runner.ts); what each shard uses — the health model, the rule versions —
  * is fixed when the stage is planned, so every engine and a resumed cycle do
  * the same work. Churn predictions join as a stage of their own.
+ *
+ * The outcomes stage then measures what earlier interventions did (health
+ * after 14 days, retention at 30/60/90 days), for the interventions report.
  *
  * Milestones need no stage: ingestion counts them exactly as events arrive
  * (engine/signals/milestones.ts).
@@ -28,6 +31,7 @@ import { parseOrThrow } from "../validation.ts";
 import {
   capabilitiesOf,
   interventionPolicy,
+  measureEffects,
   planBatch,
   type PlanParams,
   planParams,
@@ -155,6 +159,11 @@ export function evaluationStages(
           suppressed: counts.suppressed ?? 0,
           shards,
         }),
+    },
+    {
+      // Earlier interventions' effects, measured as of this cycle's time.
+      name: "outcomes",
+      run: async ({ db, asOf }) => ({ ...await measureEffects(db, { asOf, batchSize }) }),
     },
   ];
 }

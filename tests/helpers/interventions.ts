@@ -100,3 +100,64 @@ export async function dueSends(
   );
   return ids;
 }
+
+/** An intervention as a test plants it: a decision and what became of it. */
+export interface PlantedIntervention {
+  customerId: string;
+  ruleId: string;
+  templateId?: string;
+  channel?: string;
+  decision: "send" | "holdout" | "suppressed";
+  plannedAt: Date;
+  sentAt?: Date;
+  deliveredAt?: Date;
+  openedAt?: Date;
+  clickedAt?: Date;
+  status?: string;
+  test?: boolean;
+}
+
+/** Inserts interventions as the planner and delivery would have left them; returns their ids. */
+export async function plantInterventions(
+  db: Db,
+  rows: readonly PlantedIntervention[],
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (const [n, row] of rows.entries()) {
+    const status = row.status ??
+      (row.decision === "holdout"
+        ? "held_out"
+        : row.decision === "suppressed"
+        ? "suppressed"
+        : row.deliveredAt
+        ? "delivered"
+        : row.sentAt
+        ? "sent"
+        : "planned");
+    const [inserted] = await db.query<{ id: number }>(
+      `insert into success_interventions (idempotency_key, customer_id, rule_id, rule_version,
+         template_id, channel, priority, decision, reason, status, planned_at, scheduled_for,
+         sent_at, delivered_at, opened_at, clicked_at, test)
+       values ($1, $2, $3, 1, $4, $5, 50, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14)
+       returning id`,
+      [
+        `planted:${n}:${row.customerId}:${row.ruleId}:${row.plannedAt.toISOString()}`,
+        row.customerId,
+        row.ruleId,
+        row.templateId ?? "payment_failed",
+        row.channel ?? "email",
+        row.decision,
+        row.decision === "suppressed" ? "cooldown" : null,
+        status,
+        row.plannedAt,
+        row.sentAt ?? null,
+        row.deliveredAt ?? null,
+        row.openedAt ?? null,
+        row.clickedAt ?? null,
+        row.test ?? false,
+      ],
+    );
+    ids.push(Number(inserted!.id));
+  }
+  return ids;
+}

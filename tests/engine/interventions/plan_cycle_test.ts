@@ -46,7 +46,7 @@ Deno.test("a cycle plans the interventions its firings propose and records every
 
     const cycle = await cycleRunnerWithChannels(api.db, api.config, ["email", "in-app"]).run("api");
     assertEquals(cycle.status, "succeeded", cycle.error ?? "");
-    assertEquals(cycle.stages.map((s) => s.name), ["health", "rules", "interventions"]);
+    assertEquals(cycle.stages.map((s) => s.name), ["health", "rules", "interventions", "outcomes"]);
     const stage = cycle.stages.find((s) => s.name === "interventions")!;
 
     const decisions = async (id: string) =>
@@ -67,10 +67,11 @@ Deno.test("a cycle plans the interventions its firings propose and records every
     ]);
     const sent = (await decisions("sup_a")).find((d) => d.decision === "send")!;
     assertEquals([sent.status, sent.scheduledFor], ["planned", NOW.toISOString()]);
-    // The control group is recorded, never sent, and takes no place under the cap.
-    assertEquals((await decisions("sup_ok")).map((d) => [d.ruleId, d.decision, d.status]).sort(), [
-      ["onboarding-profile-overdue", "holdout", "held_out"],
-      ["payment-failed", "send", "planned"],
+    // sup_ok is in onboarding-profile-overdue's control group, but at the cap it would not
+    // have been sent it either: the cap comes first, so the control group stays comparable.
+    assertEquals((await decisions("sup_ok")).map((d) => [d.ruleId, d.decision, d.reason]).sort(), [
+      ["onboarding-profile-overdue", "suppressed", "frequency_cap"],
+      ["payment-failed", "send", null],
     ]);
 
     // Email to an address that cannot work is suppressed with its reason; in-app still goes.
@@ -89,6 +90,12 @@ Deno.test("a cycle plans the interventions its firings propose and records every
     assertEquals(
       stage.counts.proposals,
       stage.counts.toSend! + stage.counts.heldOut! + stage.counts.suppressed!,
+    );
+    // The outcomes stage measures sends and the control group from now on, not the suppressed.
+    const outcomes = cycle.stages.find((s) => s.name === "outcomes")!;
+    assertEquals(
+      [outcomes.counts.enrolled, outcomes.counts.measured],
+      [stage.counts.toSend! + stage.counts.heldOut!, 0],
     );
 
     // Planning the same cycle again (a resumed one) adds nothing: the idempotency keys hold.

@@ -154,6 +154,33 @@ Deno.test("the holdout group: about the rule's share of customers, the same ones
   assert(other.some((id) => !heldOut.includes(id)));
 });
 
+Deno.test("the control group holds only customers who would have been sent it", () => {
+  // sup_1 is in the holdout group of a rule with holdout 1 (everyone).
+  const always = { holdout: 1 };
+  const history = [
+    { ruleId: "x", plannedAt: new Date("2026-06-14T09:00:00Z"), decision: "send" as const },
+    { ruleId: "y", plannedAt: new Date("2026-06-13T09:00:00Z"), decision: "send" as const },
+  ];
+  // At the cap, the customer would not have been sent it: suppressed, not held out.
+  assertEquals(plan([proposal("r", always)], customer({ history })), [
+    ["r", "suppressed", "frequency_cap"],
+  ]);
+  // Every other policy comes first too.
+  assertEquals(plan([proposal("r", always)], customer({ churned: true })), [
+    ["r", "suppressed", "churned"],
+  ]);
+  // A held-out message takes no place under the cap: the next rule is still sent.
+  assertEquals(
+    plan(
+      [proposal("r", { ...always, priority: 90 }), proposal("a"), proposal("b")],
+      customer({
+        history: history.slice(0, 1),
+      }),
+    ),
+    [["r", "holdout", null], ["a", "send", null], ["b", "suppressed", "frequency_cap"]],
+  );
+});
+
 Deno.test("quiet hours defer a send to their end in the customer's own time zone", () => {
   const [london] = planCustomer([proposal("r")], customer(), { now: NOW, policy, capabilities });
   assertEquals(london?.scheduledFor, NOW); // 13:00 in London
