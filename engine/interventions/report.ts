@@ -57,8 +57,8 @@ export interface HealthComparison {
   confidenceInterval: Interval | null;
 }
 
-/** One rule's or template's line of the report. */
-export interface ReportLine {
+/** What a report line counts (the report route documents each). */
+export interface ReportCounts {
   planned: number;
   sent: number;
   delivered: number;
@@ -67,6 +67,10 @@ export interface ReportLine {
   replied: number;
   failed: number;
   heldOut: number;
+}
+
+/** One rule's or template's line of the report. */
+export interface ReportLine extends ReportCounts {
   /** Opened / sent (email). */
   openRate: number | null;
   /** Clicked / sent. */
@@ -86,19 +90,11 @@ export interface InterventionReport {
   byTemplate: Array<{ templateId: string; channel: string } & ReportLine>;
 }
 
-interface Row {
+interface Row extends ReportCounts {
   by_rule: boolean;
   rule_id: string | null;
   template_id: string | null;
   channel: string | null;
-  planned: number;
-  sent: number;
-  delivered: number;
-  opened: number;
-  clicked: number;
-  replied: number;
-  failed: number;
-  held_out: number;
   // And per window and group, measured and retained: t30_n, t30_r, h30_n, h30_r, …
   t_health_n: number;
   t_health_mean: number | null;
@@ -171,7 +167,7 @@ function reportSql(where: string): string {
       count(i.clicked_at)::int as clicked,
       count(i.replied_at)::int as replied,
       count(*) filter (where i.status = 'dead')::int as failed,
-      count(*) filter (where ${hold})::int as held_out,
+      count(*) filter (where ${hold})::int as "heldOut",
       ${[...retention, ...health].join(",\n      ")}
     from success_interventions i
     left join intervention_effects e on e.intervention_id = i.id
@@ -207,15 +203,16 @@ function reportLine(row: Row, z: number): ReportLine {
     { n: row.h_health_n, mean: row.h_health_mean ?? 0, variance: row.h_health_var ?? 0 },
     z,
   );
+  const { planned, delivered, opened, clicked, replied, failed, heldOut } = row;
   return {
-    planned: row.planned,
+    planned,
     sent,
-    delivered: row.delivered,
-    opened: row.opened,
-    clicked: row.clicked,
-    replied: row.replied,
-    failed: row.failed,
-    heldOut: row.held_out,
+    delivered,
+    opened,
+    clicked,
+    replied,
+    failed,
+    heldOut,
     openRate: rate(row.opened, sent),
     clickRate: rate(row.clicked, sent),
     successRate: retention[0]!.treated.rate,
