@@ -9,8 +9,10 @@ import type { ChangeContext } from "../access/mod.ts";
 import { appendAudit } from "../audit/mod.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
+import { auditChange, type DocumentChange, lockRevision } from "../versioned/mod.ts";
 import type { RuleDefinition } from "./rule_schema.ts";
-import { auditRuleChange, getRule, lockRule, publishVersion, type RuleView } from "./store.ts";
+import { RULES, type RuleView } from "./rule_kind.ts";
+import { getRule, publishVersion } from "./store.ts";
 import { type RuleContext, validateRuleDefinition } from "./validate.ts";
 
 const SETTING = "rules.approvals";
@@ -30,8 +32,6 @@ export interface RuleChangeRequest {
   decisionReason: string | null;
 }
 
-type Change = ChangeContext & { reason?: string | null };
-
 /** Whether publishing needs a second person's approval (off unless an admin turned it on). */
 export async function approvalsRequired(db: Queryable): Promise<boolean> {
   const [row] = await db.query<{ value: { required?: boolean } }>(
@@ -45,7 +45,7 @@ export async function approvalsRequired(db: Queryable): Promise<boolean> {
 export async function setApprovalsRequired(
   db: Db,
   required: boolean,
-  change: Change,
+  change: ChangeContext & { reason?: string | null },
 ): Promise<{ required: boolean }> {
   return await db.transaction(async (tx) => {
     const before = await approvalsRequired(tx);
@@ -75,10 +75,10 @@ export async function requestPublish(
   id: string,
   ifRevision: number,
   context: RuleContext,
-  change: Change,
+  change: DocumentChange,
 ): Promise<RuleChangeRequest> {
   return await db.transaction(async (tx) => {
-    const rule = await lockRule(tx, id, ifRevision);
+    const rule = await lockRevision(tx, RULES, id, ifRevision);
     if (rule.draft === null) {
       throw new EngineError("RULE_NOTHING_TO_PUBLISH", `Rule "${id}" has no draft to publish`);
     }
@@ -101,7 +101,7 @@ export async function requestPublish(
       [id, rule.revision, definition, change.reason ?? null, change.now, change.actor],
     );
     const request = toRequest(row!);
-    await auditRuleChange(tx, change, "rule.publish_requested", id, null, request);
+    await auditChange(tx, RULES, change, "rule.publish_requested", id, null, request);
     return request;
   });
 }
@@ -114,7 +114,7 @@ export async function approvePublish(
   db: Db,
   id: string,
   context: RuleContext,
-  change: Change,
+  change: DocumentChange,
 ): Promise<{ request: RuleChangeRequest; rule: RuleView }> {
   return await db.transaction(async (tx) => {
     const pending = await lockPending(tx, id);
@@ -125,11 +125,11 @@ export async function approvePublish(
           "must approve it",
       );
     }
-    const rule = await lockRule(tx, id, pending.revision);
+    const rule = await lockRevision(tx, RULES, id, pending.revision);
     const definition = validateRuleDefinition(pending.definition, context, ["definition"]);
     const request = await decide(tx, pending, "approved", change);
     const published = await publishVersion(tx, rule, definition, null, change);
-    await auditRuleChange(tx, change, "rule.publish_approved", id, pending, request);
+    await auditChange(tx, RULES, change, "rule.publish_approved", id, pending, request);
     return { request, rule: published };
   });
 }
@@ -138,12 +138,12 @@ export async function approvePublish(
 export async function rejectPublish(
   db: Db,
   id: string,
-  change: Change,
+  change: DocumentChange,
 ): Promise<RuleChangeRequest> {
   return await db.transaction(async (tx) => {
     const pending = await lockPending(tx, id);
     const request = await decide(tx, pending, "rejected", change);
-    await auditRuleChange(tx, change, "rule.publish_rejected", id, pending, request);
+    await auditChange(tx, RULES, change, "rule.publish_rejected", id, pending, request);
     return request;
   });
 }
@@ -198,7 +198,7 @@ async function decide(
   tx: Queryable,
   pending: RuleChangeRequest,
   status: "approved" | "rejected",
-  change: Change,
+  change: DocumentChange,
 ): Promise<RuleChangeRequest> {
   const [row] = await tx.query<RequestRow>(
     `update rule_change_requests set status = $2, decided_at = $3, decided_by = $4,

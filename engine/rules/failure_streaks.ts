@@ -7,7 +7,8 @@
  */
 import type { Db } from "../db/mod.ts";
 import { appendDomainEvents } from "../events/mod.ts";
-import { auditRuleChange } from "./store.ts";
+import { auditChange } from "../versioned/mod.ts";
+import { RULES } from "./rule_kind.ts";
 
 /** A rule the engine just switched off. */
 export interface DisabledRule {
@@ -67,7 +68,7 @@ export async function recordRuleFailures(
         [rule.id, input.now, reason, ENGINE_ACTOR],
       );
       const change = { actor: ENGINE_ACTOR, now: input.now, reason };
-      await auditRuleChange(tx, change, "rule.disabled", rule.id, { disabledAt: null }, {
+      await auditChange(tx, RULES, change, "rule.disabled", rule.id, { disabledAt: null }, {
         disabledAt: input.now.toISOString(),
         version: rule.version,
         failingCycles: rule.failing_cycles,

@@ -45,12 +45,10 @@ export {
   listRuleVersions,
   publishRule,
   rollbackRule,
-  ruleEtag,
   type RuleMetadata,
-  type RuleVersion,
-  type RuleView,
   updateRuleDraft,
 } from "./store.ts";
+export { RULES, type RuleSnapshot, type RuleVersion, type RuleView } from "./rule_kind.ts";
 export { type JsonChange, jsonDiff } from "./diff.ts";
 export {
   type CompilableRule,

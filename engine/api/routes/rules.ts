@@ -6,15 +6,12 @@
  * overwriting someone else's work.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { EngineError } from "../../errors.ts";
 import {
   approvalsRequired,
   approvePublish,
   archiveRule,
   createRule,
   getRule,
-  jsonDiff,
   listChangeRequests,
   listRules,
   listRuleVersions,
@@ -24,10 +21,9 @@ import {
   requestPublish,
   rollbackRule,
   type RuleContext,
-  ruleEtag,
   ruleIdSchema,
+  RULES,
   ruleTagSchema,
-  type RuleView,
   setApprovalsRequired,
   simulateCustomer,
   simulatePopulation,
@@ -38,9 +34,11 @@ import { loadTemplateChannels } from "../../interventions/templates/mod.ts";
 import type { Queryable } from "../../db/mod.ts";
 import { customerIdSchema } from "../../signals/mod.ts";
 import { changeOf } from "../actor.ts";
-import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
+import type { Api, ApiDeps } from "../deps.ts";
 import { pageOf } from "../page.ts";
 import { json, jsonBody, pageQuery, problems } from "../schemas.ts";
+import { reasonBody, registerVersionedRoutes } from "./versioned_routes.ts";
+import { revisionOf, tagged } from "./versioned_writes.ts";
 
 const idParam = z.object({
   id: ruleIdSchema.openapi({ param: { name: "id", in: "path" }, example: "onboarding-stalled" }),
@@ -85,8 +83,6 @@ const ruleSchema = z.object({
   updatedBy: z.string(),
 }).openapi("Rule");
 
-const reasonBody = z.strictObject({ reason: z.string().max(1000).optional() });
-
 const changeRequestSchema = z.object({
   id: z.number().int(),
   ruleId: z.string(),
@@ -109,11 +105,6 @@ async function ruleContextOf(db: Queryable): Promise<RuleContext> {
 /** Registers the rule routes. */
 export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
   const context = () => ruleContextOf(deps.db);
-  // The ETag rides on every answer that shows one rule.
-  const tagged = (c: Context<ApiEnv>, rule: RuleView): RuleView => {
-    c.header("ETag", ruleEtag(rule));
-    return rule;
-  };
 
   app.openapi(
     createRoute({
@@ -267,7 +258,7 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const revision = revisionOf(c.req.header("if-match"), id);
+      const revision = revisionOf(c.req.header("if-match"), RULES, id);
       const rule = await updateRuleDraft(
         deps.db,
         id,
@@ -280,124 +271,37 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/rules/{id}/publish",
-      operationId: "publishRule",
-      summary: "Publish the draft as the next version: it runs from the next cycle on",
-      tags: ["Rules"],
-      request: { params: idParam, body: jsonBody(reasonBody, { required: false }) },
-      responses: {
-        200: json(ruleSchema, "The rule with its new version"),
-        202: json(
-          changeRequestSchema,
-          "Approvals are on: a change request now waits for someone else to approve it",
-        ),
-        ...problems(400, 404, 409, 412, 428),
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const { revision, change } = writeOf(c, deps, id, c.req.valid("json")?.reason);
-      if (await approvalsRequired(deps.db)) {
-        const request = await requestPublish(deps.db, id, revision, await context(), change);
-        return c.json(request, 202);
-      }
-      const rule = await publishRule(deps.db, id, revision, await context(), change);
-      return c.json(tagged(c, rule), 200);
+  registerVersionedRoutes(app, deps, {
+    kind: RULES,
+    tag: "Rules",
+    idParam,
+    schema: ruleSchema,
+    versionShape: {
+      definition: z.record(z.string(), z.unknown()),
+      name: z.string(),
+      description: z.string(),
+      tags: z.array(z.string()),
     },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/rules/{id}/archive",
-      operationId: "archiveRule",
-      summary: "Archive the rule: nothing of it runs any more; its history stays",
-      tags: ["Rules"],
-      request: { params: idParam, body: jsonBody(reasonBody, { required: false }) },
-      responses: { 200: json(ruleSchema, "The archived rule"), ...problems(400, 404, 412, 428) },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const { revision, change } = writeOf(c, deps, id, c.req.valid("json")?.reason);
-      const rule = await archiveRule(deps.db, id, revision, change);
-      return c.json(tagged(c, rule), 200);
+    summaries: {
+      publish: "Publish the draft as the next version: it runs from the next cycle on",
+      archive: "Archive the rule: nothing of it runs any more; its history stays",
     },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/rules/{id}/rollback",
-      operationId: "rollbackRule",
-      summary: "Publish an earlier version's definition again, as a new version",
-      tags: ["Rules"],
-      request: {
-        params: idParam,
-        body: jsonBody(z.strictObject({
-          version: z.number().int().min(1),
-          reason: z.string().max(1000).optional(),
-        })),
-      },
-      responses: {
-        200: json(ruleSchema, "The rule with the restored version published"),
-        ...problems(400, 404, 412, 415, 428),
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const { version, reason } = c.req.valid("json");
-      const { revision, change } = writeOf(c, deps, id, reason);
-      const rule = await rollbackRule(deps.db, id, version, revision, await context(), change);
-      return c.json(tagged(c, rule), 200);
+    // With approvals on, publishing files a change request that waits (approvals.ts).
+    approval: {
+      schema: changeRequestSchema,
+      description: "Approvals are on: a change request now waits for someone else to approve it",
+      request: async (id, revision, change) =>
+        await approvalsRequired(deps.db)
+          ? await requestPublish(deps.db, id, revision, await context(), change)
+          : null,
     },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/rules/{id}/versions",
-      operationId: "listRuleVersions",
-      summary: "The published versions, newest first, each with what changed from the one before",
-      tags: ["Rules"],
-      request: { params: idParam, query: pageQuery },
-      responses: {
-        200: json(
-          z.object({
-            items: z.array(z.object({
-              version: z.number().int(),
-              definition: z.record(z.string(), z.unknown()),
-              name: z.string(),
-              description: z.string(),
-              tags: z.array(z.string()),
-              publishedAt: z.string(),
-              publishedBy: z.string(),
-              restoredFrom: z.number().int().nullable(),
-              reason: z.string().nullable(),
-              changes: z.array(z.object({
-                path: z.string(),
-                before: z.unknown().optional(),
-                after: z.unknown().optional(),
-              })).openapi({ description: "From the version before (all of it for version 1)" }),
-            })),
-            nextCursor: z.string().nullable(),
-          }),
-          "The history; the cursor is a version number",
-        ),
-        ...problems(400, 404),
-      },
-    }),
-    async (c) => {
-      const versions = await listRuleVersions(deps.db, c.req.valid("param").id);
-      const items = versions.map((version, i) => ({
-        ...version,
-        changes: jsonDiff(versions[i + 1]?.definition, version.definition),
-      }));
-      return c.json(pageOf(items, (v) => String(v.version), c.req.valid("query")), 200);
-    },
-  );
+    publish: async (id, revision, change) =>
+      await publishRule(deps.db, id, revision, await context(), change),
+    archive: (id, revision, change) => archiveRule(deps.db, id, revision, change),
+    rollback: async (id, version, revision, change) =>
+      await rollbackRule(deps.db, id, version, revision, await context(), change),
+    versions: (id) => listRuleVersions(deps.db, id),
+  });
 }
 
 /** Registers the approval routes: the setting, and approving or rejecting a publish. */
@@ -454,8 +358,7 @@ export function registerRuleApprovalRoutes(app: Api, deps: ApiDeps): void {
       const { id } = c.req.valid("param");
       const change = { ...changeOf(c, deps.clock), reason: c.req.valid("json")?.reason ?? null };
       const { rule } = await approvePublish(deps.db, id, await ruleContextOf(deps.db), change);
-      c.header("ETag", ruleEtag(rule));
-      return c.json(rule, 200);
+      return c.json(tagged(c, rule), 200);
     },
   );
 
@@ -500,30 +403,4 @@ export function registerRuleApprovalRoutes(app: Api, deps: ApiDeps): void {
       return c.json(pageOf(requests, (r) => String(r.id), c.req.valid("query")), 200);
     },
   );
-}
-
-/** The rule a write names, the revision its If-Match names, and who writes why. */
-function writeOf(c: Context<ApiEnv>, deps: ApiDeps, id: string, reason: string | undefined) {
-  return {
-    revision: revisionOf(c.req.header("if-match"), id),
-    change: { ...changeOf(c, deps.clock), reason: reason ?? null },
-  };
-}
-
-/** The revision an If-Match header names for rule `id`: IF_MATCH_REQUIRED or ETAG_MISMATCH otherwise. */
-function revisionOf(ifMatch: string | undefined, id: string): number {
-  if (ifMatch === undefined) {
-    throw new EngineError(
-      "IF_MATCH_REQUIRED",
-      `Changing rule "${id}" needs If-Match: GET /api/v1/rules/${id} and send its ETag back`,
-    );
-  }
-  const match = /^"([a-z0-9-]+)\.(\d{1,9})"$/.exec(ifMatch.trim());
-  if (!match || match[1] !== id) {
-    throw new EngineError(
-      "ETAG_MISMATCH",
-      `If-Match ${ifMatch} is not an ETag of rule "${id}"; GET /api/v1/rules/${id} gives it`,
-    );
-  }
-  return Number(match[2]);
 }

@@ -6,8 +6,6 @@
  * stale edit or publish conflicts (412) instead of overwriting.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { EngineError } from "../../errors.ts";
 import {
   archiveTemplate,
   createTemplate,
@@ -16,15 +14,12 @@ import {
   listTemplateVersions,
   publishTemplate,
   rollbackTemplate,
-  templateEtag,
   templateIdSchema,
-  type TemplateView,
+  TEMPLATES,
   updateTemplateDraft,
 } from "../../interventions/templates/mod.ts";
-import { jsonDiff } from "../../rules/mod.ts";
 import { changeOf } from "../actor.ts";
-import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
-import { pageOf } from "../page.ts";
+import type { Api, ApiDeps } from "../deps.ts";
 import { json, jsonBody, pageQuery, problems } from "../schemas.ts";
 import { registerTemplatePreviewRoute, registerTemplateTestRoute } from "./template_preview.ts";
 import {
@@ -35,16 +30,11 @@ import {
   templateMetadata,
   templateSchema,
 } from "./template_schemas.ts";
-
-const reasonBody = z.strictObject({ reason: z.string().max(1000).optional() });
+import { registerVersionedRoutes } from "./versioned_routes.ts";
+import { revisionOf, tagged } from "./versioned_writes.ts";
 
 /** Registers the template routes. */
 export function registerTemplateRoutes(app: Api, deps: ApiDeps): void {
-  const tagged = (c: Context<ApiEnv>, template: TemplateView): TemplateView => {
-    c.header("ETag", templateEtag(template));
-    return template;
-  };
-
   app.openapi(
     createRoute({
       method: "get",
@@ -129,7 +119,7 @@ export function registerTemplateRoutes(app: Api, deps: ApiDeps): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const revision = revisionOf(c.req.header("if-match"), id);
+      const revision = revisionOf(c.req.header("if-match"), TEMPLATES, id);
       const template = await updateTemplateDraft(
         deps.db,
         id,
@@ -141,145 +131,27 @@ export function registerTemplateRoutes(app: Api, deps: ApiDeps): void {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/templates/{id}/publish",
-      operationId: "publishTemplate",
-      summary: "Publish the draft as the next version: what is sent from now on",
-      tags: ["Templates"],
-      request: { params: templateIdParam, body: jsonBody(reasonBody, { required: false }) },
-      responses: {
-        200: json(templateSchema, "The template with its new version"),
-        ...problems(400, 404, 409, 412, 428),
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const { revision, change } = writeOf(c, deps, id, c.req.valid("json")?.reason);
-      return c.json(tagged(c, await publishTemplate(deps.db, id, revision, change)), 200);
+  registerVersionedRoutes(app, deps, {
+    kind: TEMPLATES,
+    tag: "Templates",
+    idParam: templateIdParam,
+    schema: templateSchema,
+    versionShape: {
+      definition: storedDefinitionSchema,
+      name: z.string(),
+      variables: z.array(z.string()),
     },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/templates/{id}/archive",
-      operationId: "archiveTemplate",
-      summary: "Archive the template: nothing of it is sent any more; its history stays",
-      tags: ["Templates"],
-      request: { params: templateIdParam, body: jsonBody(reasonBody, { required: false }) },
-      responses: {
-        200: json(templateSchema, "The archived template"),
-        ...problems(400, 404, 412, 428),
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const { revision, change } = writeOf(c, deps, id, c.req.valid("json")?.reason);
-      return c.json(tagged(c, await archiveTemplate(deps.db, id, revision, change)), 200);
+    summaries: {
+      publish: "Publish the draft as the next version: what is sent from now on",
+      archive: "Archive the template: nothing of it is sent any more; its history stays",
     },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/templates/{id}/rollback",
-      operationId: "rollbackTemplate",
-      summary: "Publish an earlier version's definition again, as a new version",
-      tags: ["Templates"],
-      request: {
-        params: templateIdParam,
-        body: jsonBody(z.strictObject({
-          version: z.number().int().min(1),
-          reason: z.string().max(1000).optional(),
-        })),
-      },
-      responses: {
-        200: json(templateSchema, "The template with the restored version published"),
-        ...problems(400, 404, 412, 415, 428),
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid("param");
-      const { version, reason } = c.req.valid("json");
-      const { revision, change } = writeOf(c, deps, id, reason);
-      const template = await rollbackTemplate(deps.db, id, version, revision, change);
-      return c.json(tagged(c, template), 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/templates/{id}/versions",
-      operationId: "listTemplateVersions",
-      summary: "The published versions, newest first, each with what changed from the one before",
-      tags: ["Templates"],
-      request: { params: templateIdParam, query: pageQuery },
-      responses: {
-        200: json(
-          z.object({
-            items: z.array(z.object({
-              version: z.number().int(),
-              definition: storedDefinitionSchema,
-              name: z.string(),
-              variables: z.array(z.string()),
-              publishedAt: z.string(),
-              publishedBy: z.string(),
-              restoredFrom: z.number().int().nullable(),
-              reason: z.string().nullable(),
-              changes: z.array(z.object({
-                path: z.string(),
-                before: z.unknown().optional(),
-                after: z.unknown().optional(),
-              })).openapi({ description: "From the version before (all of it for version 1)" }),
-            })),
-            nextCursor: z.string().nullable(),
-          }),
-          "The history; the cursor is a version number",
-        ),
-        ...problems(400, 404),
-      },
-    }),
-    async (c) => {
-      const versions = await listTemplateVersions(deps.db, c.req.valid("param").id);
-      const items = versions.map((version, i) => ({
-        ...version,
-        changes: jsonDiff(versions[i + 1]?.definition, version.definition),
-      }));
-      return c.json(pageOf(items, (v) => String(v.version), c.req.valid("query")), 200);
-    },
-  );
+    publish: (id, revision, change) => publishTemplate(deps.db, id, revision, change),
+    archive: (id, revision, change) => archiveTemplate(deps.db, id, revision, change),
+    rollback: (id, version, revision, change) =>
+      rollbackTemplate(deps.db, id, version, revision, change),
+    versions: (id) => listTemplateVersions(deps.db, id),
+  });
 
   registerTemplatePreviewRoute(app, deps);
   registerTemplateTestRoute(app, deps);
-}
-
-/** The revision a write's If-Match names, and who writes why. */
-function writeOf(c: Context<ApiEnv>, deps: ApiDeps, id: string, reason: string | undefined) {
-  return {
-    revision: revisionOf(c.req.header("if-match"), id),
-    change: { ...changeOf(c, deps.clock), reason: reason ?? null },
-  };
-}
-
-/** The revision an If-Match names for template `id`: IF_MATCH_REQUIRED or ETAG_MISMATCH otherwise. */
-function revisionOf(ifMatch: string | undefined, id: string): number {
-  if (ifMatch === undefined) {
-    throw new EngineError(
-      "IF_MATCH_REQUIRED",
-      `Changing template "${id}" needs If-Match: GET /api/v1/templates/${id} and send its ` +
-        "ETag back",
-    );
-  }
-  const match = /^"([a-z0-9_-]+)\.(\d{1,9})"$/.exec(ifMatch.trim());
-  if (!match || match[1] !== id) {
-    throw new EngineError(
-      "ETAG_MISMATCH",
-      `If-Match ${ifMatch} is not an ETag of template "${id}"; GET /api/v1/templates/${id} ` +
-        "gives it",
-    );
-  }
-  return Number(match[2]);
 }

@@ -52,14 +52,17 @@ export {
   getTemplate,
   listTemplates,
   loadTemplateChannels,
-  type TemplateChange,
-  templateEtag,
   type TemplateMetadata,
-  type TemplateView,
   updateTemplateDraft,
 } from "./store.ts";
+export {
+  TEMPLATES,
+  type TemplateSnapshot,
+  type TemplateVersion,
+  type TemplateView,
+} from "./template_kind.ts";
 export { publishTemplate, rollbackTemplate } from "./publish.ts";
-export { getTemplateVersion, listTemplateVersions, type TemplateVersion } from "./versions.ts";
+export { getTemplateVersion, listTemplateVersions } from "./versions.ts";
 export {
   type ContextOptions,
   DEFAULT_LOCALE,

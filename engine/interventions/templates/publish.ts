@@ -4,19 +4,16 @@
  * is sent from then on. Validated again first: the context may have changed
  * since the definition was saved.
  */
-import { EngineError } from "../../errors.ts";
 import type { Db, Queryable } from "../../db/mod.ts";
 import {
-  archived,
-  assertSameChannel,
-  auditTemplateChange,
-  getTemplate,
-  lockTemplate,
-  type TemplateChange,
-  type TemplateView,
-} from "./store.ts";
+  type DocumentChange,
+  publishDraft,
+  publishVersion,
+  rollbackDocument,
+} from "../../versioned/mod.ts";
+import { assertSameChannel } from "./store.ts";
+import { TEMPLATES, type TemplateView } from "./template_kind.ts";
 import { type ValidatedTemplate, validateTemplateDefinition } from "./validate.ts";
-import { readVersion } from "./versions.ts";
 
 /**
  * Publishes the draft as the next version, which is what is sent from then
@@ -26,20 +23,11 @@ export async function publishTemplate(
   db: Db,
   id: string,
   ifRevision: number,
-  change: TemplateChange,
+  change: DocumentChange,
 ): Promise<TemplateView> {
-  return await db.transaction(async (tx) => {
-    const before = await lockTemplate(tx, id, ifRevision);
-    if (before.status === "archived") throw archived(id);
-    if (before.draft === null) {
-      throw new EngineError(
-        "TEMPLATE_NOTHING_TO_PUBLISH",
-        `Template "${id}" has no draft: version ${before.version} is published already. Edit ` +
-          "it (PUT) to make a draft, or roll back to an earlier version",
-      );
-    }
-    const checked = validateTemplateDefinition(before.draft, ["draft"]);
-    return await publishVersion(tx, before, checked, null, change);
+  return await publishDraft(db, TEMPLATES, id, ifRevision, async (tx, before, draft) => {
+    const checked = validateTemplateDefinition(draft, ["draft"]);
+    return await publish(tx, before, checked, null, change);
   });
 }
 
@@ -49,53 +37,31 @@ export async function rollbackTemplate(
   id: string,
   toVersion: number,
   ifRevision: number,
-  change: TemplateChange,
+  change: DocumentChange,
 ): Promise<TemplateView> {
-  return await db.transaction(async (tx) => {
-    const before = await lockTemplate(tx, id, ifRevision);
-    const old = await readVersion(tx, id, toVersion);
-    const checked = validateTemplateDefinition(old.definition, ["definition"]);
-    return await publishVersion(tx, before, checked, toVersion, change);
-  });
+  return await rollbackDocument(
+    db,
+    TEMPLATES,
+    id,
+    toVersion,
+    ifRevision,
+    async (tx, before, old) => {
+      const checked = validateTemplateDefinition(old, ["definition"]);
+      return await publish(tx, before, checked, toVersion, change);
+    },
+  );
 }
 
-async function publishVersion(
+/** Publishes `checked` as the template's next version: on the channel it was created for. */
+async function publish(
   tx: Queryable,
   template: TemplateView,
   checked: ValidatedTemplate,
   restoredFrom: number | null,
-  change: TemplateChange,
+  change: DocumentChange,
 ): Promise<TemplateView> {
   assertSameChannel(template, checked);
-  const [top] = await tx.query<{ max: number | null }>(
-    "select max(version) as max from template_versions where template_id = $1",
-    [template.id],
-  );
-  const next = (top?.max ?? 0) + 1;
-  await tx.query(
-    `insert into template_versions (template_id, version, definition, name, variables,
-       published_at, published_by, restored_from, reason)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      template.id,
-      next,
-      checked.definition,
-      template.name,
-      checked.variables,
-      change.now,
-      change.actor,
-      restoredFrom,
-      change.reason ?? null,
-    ],
-  );
-  await tx.query(
-    `update templates set status = 'published', published_version = $2, draft = null,
-       draft_variables = null, revision = revision + 1, updated_at = $3, updated_by = $4
-     where id = $1`,
-    [template.id, next, change.now, change.actor],
-  );
-  const after = await getTemplate(tx, template.id);
-  const action = restoredFrom === null ? "template.published" : "template.rolled_back";
-  await auditTemplateChange(tx, change, action, template.id, template, after);
-  return after;
+  const { definition, variables } = checked;
+  const snapshot = { definition, name: template.name, variables };
+  return await publishVersion(tx, TEMPLATES, template, snapshot, change, { restoredFrom });
 }
