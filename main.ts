@@ -15,7 +15,7 @@ import { systemClock } from "./engine/clock.ts";
 import { describeStorage, loadConfig, redactedConfig } from "./engine/config.ts";
 import { openDb } from "./engine/db/mod.ts";
 import { isDatabaseEmpty, seedDemoData } from "./engine/demo/mod.ts";
-import { EngineError } from "./engine/errors.ts";
+import { EngineError, isEngineError } from "./engine/errors.ts";
 import { installEngine } from "./engine/install.ts";
 import { createLogger } from "./engine/log.ts";
 import {
@@ -31,6 +31,7 @@ import {
   CycleRunner,
   evaluationStages,
   scheduleCycles,
+  scheduleRetrain,
 } from "./engine/schedule/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
@@ -41,9 +42,12 @@ import {
 import { Dispatcher, linkSigner, messageBuilder } from "./engine/interventions/mod.ts";
 import { type ChannelRegistry, loadChannelPlugins } from "./engine/plugins/mod.ts";
 import { firstPartyChannelPlugins } from "./plugins/mod.ts";
+import { ChurnModels, type ChurnModelStatus, trainFirstModel } from "./engine/ml/mod.ts";
 
-const DEMO_DAYS = 180;
-const DEMO_HISTORY_WEEKS = 12;
+// Enough history for three training snapshots: 90 days of signals before
+// each, 90 days of outcome after the newest.
+const DEMO_DAYS = 270;
+const DEMO_HISTORY_WEEKS = 26;
 
 // An OTLP endpoint without OTEL_DENO: run again with Deno's OpenTelemetry on.
 const relaunched = await relaunchWithTelemetry(new URL(import.meta.url), Deno.env.toObject());
@@ -62,6 +66,12 @@ await runCommand(async () => {
   let server: { port: number; finished: Promise<void> };
   let cycles: CycleRunner;
   let channels: ChannelRegistry | null = null;
+  let churn: ChurnModelStatus | null = null;
+  const churnModels = new ChurnModels({
+    db,
+    scorer: config.ML_SCORER,
+    log: log.child({ component: "ml" }),
+  });
   let health: HealthMonitor;
   let adminSecret: string | null;
   const localToken = generateTokenSecret();
@@ -101,6 +111,24 @@ await runCommand(async () => {
         `${result.customers} suppliers, ${result.events.toLocaleString("en")} events, ` +
           `${result.scorings.toLocaleString("en")} health scores`,
       );
+      if (config.ML_CHURN_PREDICTION_ENABLED) {
+        const training = progress("Training the first churn model on the demo data", 1);
+        try {
+          const first = await trainFirstModel(db, churnModels, config, {
+            actor: systemActor.id,
+            now: clock.now(),
+          });
+          const test = first.card.metrics.test;
+          training.done(
+            `model ${first.version}, ROC AUC ${test.rocAuc?.toFixed(3)} on ${test.rows} ` +
+              "held-out customer snapshots",
+          );
+        } catch (error) {
+          // A small demo (DEMO_CUSTOMERS) may be too little to learn from: run without a model.
+          if (!isEngineError(error, "MODEL_TRAINING_DATA_INSUFFICIENT")) throw error;
+          training.done(`skipped: ${error.message}`);
+        }
+      }
     }
     // Channel settings are checked here: a wrong SMTP_URL stops the start, not the first send.
     const registered = await loadChannelPlugins(firstPartyChannelPlugins, {
@@ -113,7 +141,10 @@ await runCommand(async () => {
       db,
       clock,
       log: log.child({ component: "cycles" }),
-      stages: evaluationStages(config, { channels: () => registered.list().map((c) => c.kind) }),
+      stages: evaluationStages(config, {
+        channels: () => registered.list().map((c) => c.kind),
+        churnModels,
+      }),
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
       shardWorkers: config.SCORING_CONCURRENCY,
       metrics,
@@ -127,7 +158,18 @@ await runCommand(async () => {
     });
     // The commands of this machine (score, import) reach the engine with this secret.
     verifier.allowLocal(localToken, { ...systemActor, id: "local:command" });
-    health = createHealthMonitor({ db, config, clock, log: log.child({ component: "health" }) });
+    health = createHealthMonitor({
+      db,
+      config,
+      clock,
+      log: log.child({ component: "health" }),
+      churnModels,
+    });
+    // Loaded and warmed up once, before the first cycle needs it.
+    if (config.ML_CHURN_PREDICTION_ENABLED && config.ML_MODEL_VERSION) {
+      await churnModels.pin(config.ML_MODEL_VERSION, { actor: systemActor.id, now: clock.now() });
+    }
+    churn = config.ML_CHURN_PREDICTION_ENABLED ? await churnModels.warmUp() : null;
     const app = createApi({
       db,
       clock,
@@ -138,10 +180,12 @@ await runCommand(async () => {
       metrics,
       health,
       channels: registered,
+      churnModels,
     });
     server = await serve(app.fetch, config.HOST, config.PORT, stopping.signal);
   } catch (error) {
     await channels?.closeAll();
+    await churnModels.close();
     await db.close();
     throw error;
   }
@@ -165,6 +209,11 @@ await runCommand(async () => {
         : `; ${catchUp.missed} missed while stopped, not run (CYCLE_CATCH_UP=${config.CYCLE_CATCH_UP})`;
     }
   }
+  const retraining = config.CUSTOMER_SUCCESS_ENABLED &&
+    scheduleRetrain(
+      { db, models: churnModels, config, clock, log: log.child({ component: "ml" }) },
+      stopping.signal,
+    );
   if (config.HEALTH_MONITORING_ENABLED) health.start();
   const delivering = config.INTERVENTION_SYSTEM_ENABLED
     ? new Dispatcher({
@@ -201,6 +250,11 @@ await runCommand(async () => {
       config.INTERVENTION_SYSTEM_ENABLED ? "" : " (delivery off: INTERVENTION_SYSTEM_ENABLED=false)"
     }`,
   );
+  say(
+    `  churn:     ${describeChurn(churn)}${
+      retraining ? `; retrained "${config.ML_RETRAIN_SCHEDULE}" (UTC)` : ""
+    }`,
+  );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);
   if (adminSecret) {
@@ -226,6 +280,7 @@ await runCommand(async () => {
     await cycles.drain();
     await delivering;
     await channels?.closeAll();
+    await churnModels.close();
     await db.close();
     say("Stopped.");
     Deno.exit(0);
@@ -233,6 +288,15 @@ await runCommand(async () => {
   Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
   Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
 });
+
+/** The banner's churn line. */
+function describeChurn(status: ChurnModelStatus | null): string {
+  if (!status) return "off (ML_CHURN_PREDICTION_ENABLED=false)";
+  if (!status.activeVersion) return "no model active (train one: deno task ml:train)";
+  if (status.loadError) return `model ${status.activeVersion} does not load: ${status.loadError}`;
+  return `model ${status.activeVersion}, scored by ${status.scorer}` +
+    (status.scorerReason ? ` (${status.scorerReason})` : "");
+}
 
 async function serve(
   handler: (request: Request) => Response | Promise<Response>,

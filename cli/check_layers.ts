@@ -17,7 +17,7 @@ const packageHomes: Record<string, string[]> = {
   "postgres": ["engine/db/"],
   "hono": ["engine/api/", "plugins/"],
   "@hono/zod-openapi": ["engine/api/", "plugins/"],
-  "csv-parse": ["cli/"],
+  "csv-parse": ["cli/", "engine/ml/"],
   "swagger-ui-dist": ["engine/api/routes/docs.ts"],
   "croner": ["engine/cron_expression.ts"],
   // The reference semantics: evaluated only through reference.ts (fallback rules, tests).
@@ -27,6 +27,7 @@ const packageHomes: Record<string, string[]> = {
   "smtp-server": ["tests/"],
   "mailparser": ["tests/"],
   "onnxruntime-node": ["engine/ml/"],
+  "onnx-proto": ["engine/ml/"],
   "handlebars": ["engine/interventions/templates/"],
   // One telemetry module (STYLE.md §11): the rest of the engine uses engine/ops/mod.ts.
   "@opentelemetry/api": ["engine/ops/"],

@@ -12,13 +12,17 @@ import { createLogger } from "../engine/log.ts";
 import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
 import { loadChannelPlugins } from "../engine/plugins/mod.ts";
 import { firstPartyChannelPlugins } from "../plugins/mod.ts";
+import { ChurnModels } from "../engine/ml/mod.ts";
 import { accessDatabase } from "./database.ts";
 import { runCommand, say, stageProgress } from "./output.ts";
 
 const STAGE_LABELS: Record<string, string> = {
   health: "Scoring health",
+  churn: "Predicting churn",
   rules: "Evaluating rules",
   interventions: "Planning interventions",
+  outcomes: "Measuring outcomes",
+  "model-monitoring": "Judging churn models",
 };
 
 await runCommand(async () => {
@@ -44,6 +48,7 @@ await runCommand(async () => {
   } else {
     const db = access.db;
     const bars = stageProgress((stage) => STAGE_LABELS[stage] ?? `Stage ${stage}`);
+    const churnModels = new ChurnModels({ db, scorer: config.ML_SCORER, log });
     try {
       // The planner plans sends only on the channels this configuration sets up.
       const channels = await loadChannelPlugins(firstPartyChannelPlugins, { config, db, log });
@@ -53,7 +58,7 @@ await runCommand(async () => {
         db,
         clock: systemClock,
         log,
-        stages: evaluationStages(config, { channels: () => kinds }),
+        stages: evaluationStages(config, { channels: () => kinds, churnModels }),
         leaseSeconds: config.CYCLE_LEASE_SECONDS,
         shardWorkers: config.SCORING_CONCURRENCY,
         onProgress: bars.update,
@@ -65,6 +70,7 @@ await runCommand(async () => {
       cycle = await started.finished;
       bars.done();
     } finally {
+      await churnModels.close();
       await db.close();
     }
   }

@@ -26,6 +26,10 @@ const cronExpression = z.string().superRefine((value, ctx) => {
   const problem = cronProblem(value);
   if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
 });
+const cronOrOff = z.string().superRefine((value, ctx) => {
+  const problem = value === "off" ? null : cronProblem(value);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: `${problem}, or off` });
+});
 
 // Messages never repeat the value: several of these hold secrets.
 const httpUrl = (example: string) =>
@@ -84,7 +88,17 @@ const configSchema = z.object({
   ML_MODEL_PATH: z.string().min(1).default("models/churn_prediction"),
   ML_CONFIDENCE_THRESHOLD: z.coerce.number({ error: "must be a number from 0 to 1" })
     .min(0, "must be a number from 0 to 1").max(1, "must be a number from 0 to 1").default(0.7),
-  ML_BATCH_SIZE: positiveInt.max(100_000, "must be at most 100000").default(100),
+  // Rows per call into the model: large, so the per-call cost is spread thin.
+  ML_BATCH_SIZE: positiveInt.max(100_000, "must be at most 100000").default(10_000),
+  ML_SCORER: z.enum(["auto", "onnxruntime", "typescript"], {
+    error: "must be auto, onnxruntime or typescript",
+  }).default("auto"),
+  ML_HORIZON_DAYS: positiveInt.max(730, "must be at most 730").default(90),
+  // The seed's "ML Model Degradation: ml_accuracy < 0.75".
+  ML_ACCURACY_ALERT_THRESHOLD: z.coerce.number({ error: "must be a number from 0 to 1" })
+    .min(0, "must be a number from 0 to 1").max(1, "must be a number from 0 to 1").default(0.75),
+  // The seed's "ML Model Retraining: Weekly" (Mondays 03:00 UTC); "off" turns it off.
+  ML_RETRAIN_SCHEDULE: cronOrOff.default("0 3 * * 1"),
   VIRAL_API_ENDPOINT: httpUrl("https://api.example.com/viral").optional(),
   MARKETING_API_ENDPOINT: httpUrl("https://api.example.com/marketing").optional(),
   DASHBOARD_WS_ENDPOINT: wsUrl.optional(),

@@ -87,6 +87,27 @@ export const errorCatalog = {
   PLUGIN_INVALID: { kind: "internal", title: "A plugin cannot be registered" },
   IMPORT_FAILED: { kind: "validation", title: "The import file is not valid" },
   AUDIT_CHAIN_BROKEN: { kind: "internal", title: "The audit log's hash chain is broken" },
+  // Training data (issue 6)
+  DATASET_INVALID: { kind: "validation", title: "The training data cannot be used" },
+  // ML models (issue 6)
+  MODEL_INVALID: { kind: "unprocessable", title: "The model file is not valid" },
+  MODEL_UNSUPPORTED: { kind: "unprocessable", title: "The engine cannot score this kind of model" },
+  MODEL_FEATURES_MISMATCH: {
+    kind: "unprocessable",
+    title: "The model's features are not the engine's",
+  },
+  // Model registry and predictions (issue 6)
+  MODEL_NOT_FOUND: { kind: "not_found", title: "No such model version" },
+  MODEL_EXISTS: { kind: "conflict", title: "The model version is taken by another file" },
+  NO_ACTIVE_MODEL: { kind: "conflict", title: "No churn model is active" },
+  NO_PREVIOUS_MODEL: { kind: "conflict", title: "No model was active before this one" },
+  MODEL_CARD_INCOMPLETE: { kind: "unprocessable", title: "The model card lacks what is needed" },
+  MODEL_TRAINING_DATA_INSUFFICIENT: {
+    kind: "validation",
+    title: "Too little data to train a model",
+  },
+  PREDICTION_NOT_FOUND: { kind: "not_found", title: "No churn prediction yet" },
+  ML_UNAVAILABLE: { kind: "unavailable", title: "Churn prediction is not running" },
   INTERNAL: { kind: "internal", title: "Internal error" },
 } as const satisfies Record<string, { kind: ErrorKind; title: string }>;
 

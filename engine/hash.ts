@@ -23,3 +23,17 @@ function sortKeys(value: unknown): unknown {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
 }
+
+/**
+ * A stable position in [0, 1) for `text` (FNV-1a, 32 bits): the same text
+ * always lands in the same place, so a customer stays in its holdout group or
+ * data split from run to run.
+ */
+export function stablePosition(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) / 0x1_0000_0000;
+}

@@ -17,6 +17,7 @@ import { registerTemplateRoutes } from "./routes/templates.ts";
 import { registerInboxRoutes } from "./routes/inbox.ts";
 import { registerInterventionRoutes } from "./routes/interventions.ts";
 import { registerReportRoutes } from "./routes/reports.ts";
+import { registerMlRoutes } from "./routes/ml.ts";
 import { registerTrackingRoutes } from "./routes/tracking.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe.ts";
 import { registerStatusRoutes } from "./routes/status.ts";
@@ -135,6 +136,7 @@ export function createApi(deps: ApiDeps): Api {
   registerCycleRoutes(app, deps);
   registerInterventionRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerMlRoutes(app, deps);
   registerUnsubscribeRoutes(app, deps);
   registerTrackingRoutes(app, deps);
   registerTokenRoutes(app, deps);

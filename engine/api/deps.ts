@@ -8,6 +8,7 @@ import type { Logger } from "../log.ts";
 import type { Actor, TokenVerifier } from "../access/mod.ts";
 import type { EngineMetrics, HealthMonitor } from "../ops/mod.ts";
 import type { CycleRunner } from "../schedule/mod.ts";
+import type { ChurnModels } from "../ml/mod.ts";
 
 /** Dependencies of the API. */
 export interface ApiDeps {
@@ -24,6 +25,8 @@ export interface ApiDeps {
   health?: HealthMonitor;
   /** The delivery channels, for "send a test to me"; none when not given. */
   channels?: Pick<ChannelRegistry, "get">;
+  /** The churn models (activation, verification); churn routes that need them say so when absent. */
+  churnModels?: ChurnModels;
 }
 
 /** Per-request values the middleware sets. */

@@ -20,6 +20,10 @@ const tags = [
     description: "Every planner decision, delivery, retries and outcomes; in-app inboxes",
   },
   { name: "Reports", description: "Which interventions work: outcomes and uplift vs holdout" },
+  {
+    name: "Churn prediction",
+    description: "Predictions and their reasons, the model registry, verification, performance",
+  },
   { name: "Access", description: "API tokens and the caller's role (see docs/access.md)" },
   { name: "Governance", description: "The hash-chained audit log" },
   { name: "Operations", description: "Health checks per component and Prometheus metrics" },

@@ -90,7 +90,15 @@ export const routeAccess: Record<string, RouteAccess> = {
   "POST /api/v1/interventions/{id}/retry": "write:interventions",
   "POST /api/v1/interventions/replay": "write:interventions",
   "POST /api/v1/interventions/{id}/outcome": "write:interventions",
-  "GET /api/v1/reports/interventions": "read:metrics",
+  "GET /api/v1/reports/interventions": "read:reports",
+  "GET /api/v1/customers/{id}/prediction": "read:metrics",
+  "GET /api/v1/models": "read:metrics",
+  "GET /api/v1/models/{version}": "read:metrics",
+  "GET /api/v1/ml/performance": "read:metrics",
+  // Changing which model scores, and checking it: admins.
+  "POST /api/v1/models/{version}/activate": "manage:models",
+  "POST /api/v1/models/rollback": "manage:models",
+  "POST /api/v1/ml/verify": "manage:models",
 
   "POST /api/v1/tokens": "manage:tokens",
   "GET /api/v1/tokens": "manage:tokens",

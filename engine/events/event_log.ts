@@ -7,6 +7,10 @@ export const domainEventTypes = [
   "milestone.achieved",
   "health.changed",
   "rule.disabled",
+  // A customer's first churn prediction, or one that moved by 0.1 or more.
+  "churn.predicted",
+  // A churn model's realized accuracy fell below ML_ACCURACY_ALERT_THRESHOLD.
+  "ml.degraded",
 ] as const;
 
 /** A domain event type, e.g. `"milestone.achieved"`. */

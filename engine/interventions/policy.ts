@@ -3,6 +3,7 @@
  * settings, and the pieces that need no database (the holdout group, the
  * address check; quiet hours are in engine/quiet_hours.ts).
  */
+import { stablePosition } from "../hash.ts";
 import type { Config } from "../config.ts";
 import { parseQuietHours, type QuietHours } from "../quiet_hours.ts";
 
@@ -35,13 +36,7 @@ export function interventionPolicy(
  * in its group. FNV-1a: fast, and evenly spread enough for group assignment.
  */
 export function holdoutPosition(ruleId: string, customerId: string): number {
-  let hash = 0x811c9dc5;
-  const text = `${ruleId}\u0000${customerId}`;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) / 0x1_0000_0000;
+  return stablePosition(`${ruleId}\u0000${customerId}`);
 }
 
 // Deliberately loose: one @, something before, a dotted domain, no spaces.

@@ -1,12 +1,13 @@
 /**
  * The checks of what exists today, and the monitor that runs them. Later
  * issues register their checks into `monitor.registry` and drop the
- * placeholder they replace (churn-model, outbox, plugins, privacy-manager).
+ * placeholder they replace (plugins, privacy-manager).
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
+import type { ChurnModels } from "../ml/mod.ts";
 import { HealthCheckRegistry } from "./health_checks.ts";
 import { databaseCheck } from "./health_checks_engine.ts";
 import { eventLogCheck, pluginsCheck } from "./health_checks_integrations.ts";
@@ -29,6 +30,8 @@ export interface CreateHealthMonitorOptions {
   log: Logger;
   /** Defaults to what this process can do (cycleScheduling). */
   scheduling?: CycleScheduling;
+  /** The engine's churn models; without them the churn-model check says none is loaded. */
+  churnModels?: ChurnModels | null;
 }
 
 /** A monitor with every foundation check registered, not started. */
@@ -36,7 +39,7 @@ export function createHealthMonitor(options: CreateHealthMonitorOptions): Health
   const { db, config, clock, log } = options;
   const registry = new HealthCheckRegistry()
     .register(databaseCheck(db))
-    .register(churnModelCheck(config))
+    .register(churnModelCheck(db, config, options.churnModels ?? null))
     .register(healthScoringCheck(db))
     .register(cyclesCheck(db, {
       config,

@@ -4,8 +4,8 @@
  * the health scoring, the milestones and the usage events as they were at the
  * as-of time (now for a cycle, a past date for a simulation of it). A
  * fact without a value (no scoring yet, no trend before a month) is left out,
- * so a rule sees it as missing. Facts of stages not built yet (churn
- * prediction, interventions) are missing for everyone.
+ * so a rule sees it as missing (churn facts before the first prediction, or
+ * with no churn model).
  */
 import type { Queryable } from "../db/mod.ts";
 import { daysUntilPeakSeason } from "./season.ts";
@@ -82,7 +82,9 @@ select b.id as customer_id, b.plan, b.vendor_type, b.country, b.mrr::float8 as m
   $3::date - coalesce(e.last_login::date, o.last_login::date, b.signup_date)
     as days_since_last_login,
   greatest(coalesce(e.opened, 0) - coalesce(e.resolved, 0), 0)::int as open_tickets,
-  coalesce(e.failed, 0)::int as failed_payments_30d
+  coalesce(e.failed, 0)::int as failed_payments_30d,
+  p.probability as churn_probability, p.confidence as churn_confidence,
+  p.confident as churn_confident, p.model_version as churn_model_version
 from batch b
 -- The latest scoring at the as-of time (a past date's, for a simulation of that date).
 left join lateral (
@@ -93,6 +95,21 @@ left join lateral (
 left join milestones m on m.customer_id = b.id
 left join events e on e.customer_id = b.id
 left join earlier_logins o on o.customer_id = b.id
+-- The latest prediction at the as-of time: the latest table for a cycle (the
+-- churn stage ran just before); the log for a simulation of an earlier date.
+left join lateral (
+  select x.probability, x.confidence, x.confident, x.model_version
+  from churn_predictions_latest x where x.customer_id = b.id and x.predicted_at <= $3
+  -- Taken only when the first part has no row (limit 1 stops the append).
+  union all
+  select * from (
+    select g.probability, g.confidence, g.confident, g.model_version
+    from churn_prediction_logs g
+    where g.customer_id = b.id and g.predicted_at <= $3
+    order by g.predicted_at desc limit 1
+  ) earlier
+  limit 1
+) p on true
 order by b.id`;
 
 /**
@@ -130,6 +147,10 @@ interface FactsRow {
   days_since_last_login: number;
   open_tickets: number;
   failed_payments_30d: number;
+  churn_probability: number | null;
+  churn_confidence: number | null;
+  churn_confident: boolean | null;
+  churn_model_version: string | null;
 }
 
 /** A row as the catalog's facts; a fact without a value is left out (missing to rules). */
@@ -154,6 +175,12 @@ function toFacts(row: FactsRow, asOf: Date): CustomerFacts {
   if (row.health_change_30d !== null) facts.healthChange30d = row.health_change_30d;
   for (const [key, component] of Object.entries(row.health_components ?? {})) {
     facts[`health.${key}`] = component.score;
+  }
+  if (row.churn_probability !== null) {
+    facts.churnProbability = Math.round(row.churn_probability * 1e4) / 1e4;
+    facts.churnConfidence = Math.round(row.churn_confidence! * 1e4) / 1e4;
+    facts.churnConfident = row.churn_confident;
+    facts.churnModelVersion = row.churn_model_version;
   }
   return facts;
 }

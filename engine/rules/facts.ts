@@ -77,7 +77,15 @@ const BASE_FACTS: readonly FactDefinition[] = [
     name: "churnConfidence",
     type: "number",
     unit: "probability (0–1)",
-    description: "How sure the churn model is of its probability (0 unsure, 1 sure)",
+    description: "The probability of the outcome the model predicts: 0.5 a coin toss, 1 certain",
+    source: "prediction",
+  },
+  {
+    name: "churnConfident",
+    type: "boolean",
+    unit: null,
+    description: "churnConfidence is at least ML_CONFIDENCE_THRESHOLD (0.7): a prediction " +
+      "rules may act on",
     source: "prediction",
   },
   {

@@ -1,13 +1,15 @@
 /**
  * The stages of an evaluation cycle, in data-flow order: score health,
- * evaluate the published rules, plan the interventions their firings
- * propose, measure the outcomes of earlier ones. Each runs over the active customers in shards
- * (runner.ts); what each shard uses — the health model, the rule versions —
+ * predict churn with the active model, evaluate the published rules, plan
+ * the interventions their firings propose, measure the outcomes of earlier
+ * ones. Each runs over the active customers in shards (runner.ts); what each
+ * shard uses — the health model, the churn model version, the rule versions —
  * is fixed when the stage is planned, so every engine and a resumed cycle do
- * the same work. Churn predictions join as a stage of their own.
+ * the same work.
  *
  * The outcomes stage then measures what earlier interventions did (health
- * after 14 days, retention at 30/60/90 days), for the interventions report.
+ * after 14 days, retention at 30/60/90 days), for the interventions report,
+ * and once a day model-monitoring judges the churn models' past predictions.
  *
  * Milestones need no stage: ingestion counts them exactly as events arrive
  * (engine/signals/milestones.ts).
@@ -36,12 +38,17 @@ import {
   type PlanParams,
   planParams,
 } from "../interventions/mod.ts";
+import type { ChurnModels } from "../ml/mod.ts";
+import { churnStage } from "./churn_stage.ts";
+import { modelMonitoringStage } from "./model_monitoring_stage.ts";
 import type { CycleStageDefinition } from "./runner.ts";
 
 /** What the stages need besides the configuration. */
 export interface EvaluationDeps {
   /** The channel kinds registered now (the interventions stage plans sends only for those). */
   channels(): Iterable<string>;
+  /** The churn models (without them, or without an active model, the churn stage skips). */
+  churnModels?: ChurnModels;
 }
 
 /** The evaluation cycle's stages. */
@@ -55,6 +62,11 @@ export function evaluationStages(
     | "INTERVENTION_FREQUENCY_CAP"
     | "INTERVENTION_FREQUENCY_DAYS"
     | "QUIET_HOURS"
+    | "ML_CHURN_PREDICTION_ENABLED"
+    | "ML_CONFIDENCE_THRESHOLD"
+    | "ML_BATCH_SIZE"
+    | "ML_HORIZON_DAYS"
+    | "ML_ACCURACY_ALERT_THRESHOLD"
   >,
   deps: EvaluationDeps = { channels: () => [] },
 ): CycleStageDefinition[] {
@@ -81,6 +93,8 @@ export function evaluationStages(
       finish: ({ counts, shards }) =>
         Promise.resolve({ scored: counts.scored ?? 0, changed: counts.changed ?? 0, shards }),
     },
+    // Churn predictions, before the rules that may use them.
+    churnStage(config, deps.churnModels ?? null, batchSize),
     {
       // The published rules over every active customer; the firings are stored.
       name: "rules",
@@ -165,5 +179,6 @@ export function evaluationStages(
       name: "outcomes",
       run: async ({ db, asOf }) => ({ ...await measureEffects(db, { asOf, batchSize }) }),
     },
+    modelMonitoringStage(config),
   ];
 }

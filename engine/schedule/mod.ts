@@ -34,3 +34,4 @@ export {
   type StartedCycle,
   type WholeStage,
 } from "./runner.ts";
+export { runRetrain, scheduleRetrain } from "./retrain_schedule.ts";

@@ -71,7 +71,7 @@ Deno.test("loadConfig() gives the seed's variables their defaults", () => {
   assertEquals(config.ML_MODEL_VERSION, undefined);
   assertEquals(config.ML_MODEL_PATH, "models/churn_prediction");
   assertEquals(config.ML_CONFIDENCE_THRESHOLD, 0.7);
-  assertEquals(config.ML_BATCH_SIZE, 100);
+  assertEquals(config.ML_BATCH_SIZE, 10_000);
   assertEquals(config.HEALTH_CHECK_INTERVAL, 60_000);
   for (const key of ["VIRAL_API_ENDPOINT", "DASHBOARD_WS_ENDPOINT", "SLACK_WEBHOOK_URL"] as const) {
     assertEquals(config[key], undefined);

@@ -9,6 +9,7 @@ import { CycleRunner, evaluationStages } from "../../engine/schedule/mod.ts";
 import { installDefaultTemplates } from "../../engine/interventions/templates/mod.ts";
 import { loadChannelPlugins } from "../../engine/plugins/mod.ts";
 import { firstPartyChannelPlugins } from "../../plugins/mod.ts";
+import { ChurnModels } from "../../engine/ml/mod.ts";
 import { withTestDb } from "./db.ts";
 import { installDefaults, NOW } from "./fixtures.ts";
 
@@ -27,6 +28,8 @@ export interface ApiTest {
   db: Db;
   config: Config;
   cycles: CycleRunner;
+  /** The churn models the cycles and the model routes use. */
+  churnModels: ChurnModels;
   /** A token secret for each role. */
   tokens: Record<Role, string>;
   /**
@@ -59,11 +62,12 @@ export async function withApi(
     if (options.defaultTemplates ?? true) await installDefaultTemplates(db, { now: NOW });
     const config = loadConfig(options.env ?? {});
     const clock = options.clock ?? { now: () => NOW };
+    const churnModels = new ChurnModels({ db, scorer: config.ML_SCORER, log: silentLogger });
     const cycles = new CycleRunner({
       db,
       clock,
       log: silentLogger,
-      stages: evaluationStages(config),
+      stages: evaluationStages(config, { channels: () => [], churnModels }),
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
     });
     const channels = options.channels
@@ -75,6 +79,7 @@ export async function withApi(
       config,
       log: silentLogger,
       cycles,
+      churnModels,
       ...(channels ? { channels } : {}),
     });
     const tokens = {} as Record<Role, string>;
@@ -109,10 +114,11 @@ export async function withApi(
       return { status: response.status, headers: response.headers, body: parsed };
     };
     try {
-      await fn({ app, db, config, cycles, tokens, call });
+      await fn({ app, db, config, cycles, churnModels, tokens, call });
     } finally {
       await cycles.drain();
       await channels?.closeAll();
+      await churnModels.close();
     }
   });
 }

@@ -11,12 +11,15 @@ export function assertEquals<T>(
   expected: T,
   message?: string,
 ): asserts actual is T {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  // Node's typings (pulled in by some npm packages) refuse an undefined message argument.
+  if (message === undefined) nodeAssert.deepStrictEqual(actual, expected);
+  else nodeAssert.deepStrictEqual(actual, expected, message);
 }
 
 /** Asserts that `actual` and `expected` differ. */
 export function assertNotEquals(actual: unknown, expected: unknown, message?: string): void {
-  nodeAssert.notDeepStrictEqual(actual, expected, message);
+  if (message === undefined) nodeAssert.notDeepStrictEqual(actual, expected);
+  else nodeAssert.notDeepStrictEqual(actual, expected, message);
 }
 
 /** Asserts a truthy condition. */
@@ -26,7 +29,8 @@ export function assert(condition: unknown, message = "assertion failed"): assert
 
 /** Asserts that a string matches a pattern. */
 export function assertMatch(actual: string, pattern: RegExp, message?: string): void {
-  nodeAssert.match(actual, pattern, message);
+  if (message === undefined) nodeAssert.match(actual, pattern);
+  else nodeAssert.match(actual, pattern, message);
 }
 
 /** Asserts that a number is within `tolerance` of `expected`. */

@@ -124,6 +124,13 @@ const samples: Record<
     ids: [],
     body: { channel: "email", since: daysAgo(1).toISOString(), reason: "fuzz" },
   },
+  // No model is registered in the fuzzed database: refusals (404/409), never a 5xx.
+  "POST /api/v1/models/{version}/activate": {
+    ids: ["1.0.0", "x", "9".repeat(70)],
+    body: { reason: "fuzz" },
+  },
+  "POST /api/v1/models/rollback": { ids: [], body: { reason: "fuzz" } },
+  "POST /api/v1/ml/verify": { ids: [], body: { model: "churn_prediction", version: "1.0.0" } },
   "POST /api/v1/templates/{id}/test": {
     ids: templateIds,
     body: { customerId: "sup_f1", to: "me@example.com" },

@@ -22,8 +22,11 @@ Deno.test("POST /api/v1/cycles scores customers, and GET .../health shows score,
     assertEquals(cycle.body.status, "succeeded");
     assertEquals(cycle.body.stages.map((s: { name: string }) => s.name), [
       "health",
+      "churn",
       "rules",
       "interventions",
+      "outcomes",
+      "model-monitoring",
     ]);
     assertEquals(cycle.body.stages[0].counts, { scored: 1, changed: 1, shards: 1 });
     assertEquals(cycle.headers.get("location"), `/api/v1/cycles/${cycle.body.id}`);

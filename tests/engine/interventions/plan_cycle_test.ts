@@ -46,7 +46,14 @@ Deno.test("a cycle plans the interventions its firings propose and records every
 
     const cycle = await cycleRunnerWithChannels(api.db, api.config, ["email", "in-app"]).run("api");
     assertEquals(cycle.status, "succeeded", cycle.error ?? "");
-    assertEquals(cycle.stages.map((s) => s.name), ["health", "rules", "interventions", "outcomes"]);
+    assertEquals(cycle.stages.map((s) => s.name), [
+      "health",
+      "churn",
+      "rules",
+      "interventions",
+      "outcomes",
+      "model-monitoring",
+    ]);
     const stage = cycle.stages.find((s) => s.name === "interventions")!;
 
     const decisions = async (id: string) =>

@@ -93,11 +93,14 @@ Deno.test("with OTEL_EXPORTER_OTLP_ENDPOINT set, deno task start exports spans o
       assertEquals(cycle.links.map((l) => l.spanId), [request.spanId]);
       const stages = await collector.waitFor(() => {
         const found = collector.spans.filter((s) => s.parentSpanId === cycle.spanId);
-        return found.length === 3 ? found : undefined;
+        return found.length === 6 ? found : undefined;
       }, "the stages' spans");
       assertEquals(stages.map((s) => s.name).sort(), [
+        "cycle.stage churn",
         "cycle.stage health",
         "cycle.stage interventions",
+        "cycle.stage model-monitoring",
+        "cycle.stage outcomes",
         "cycle.stage rules",
       ]);
 

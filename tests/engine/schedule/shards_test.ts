@@ -133,7 +133,14 @@ Deno.test("an engine killed mid-shard leaves nothing of that shard; the next eng
     assert(resumed !== null, "engine B takes over the cycle whose heartbeat stopped");
     const cycle = await resumed;
     assertEquals([cycle.id, cycle.status, cycle.resumes], [started.cycle.id, "succeeded", 1]);
-    assertEquals(cycle.stages.map((s) => s.name), ["health", "rules", "interventions", "outcomes"]);
+    assertEquals(cycle.stages.map((s) => s.name), [
+      "health",
+      "churn",
+      "rules",
+      "interventions",
+      "outcomes",
+      "model-monitoring",
+    ]);
     const rules = cycle.stages.find((s) => s.name === "rules")!;
     assertEquals(rules.counts.customers, CUSTOMERS);
     const after = await cycleOutput(db, cycle.id);

@@ -1,0 +1,68 @@
+/** A customer's latest churn prediction, with each reason described. */
+import type { Queryable } from "../db/mod.ts";
+import { EngineError } from "../errors.ts";
+import { churnFeatures } from "./features.ts";
+
+/** A prediction as the API shows it. */
+export interface CustomerPrediction {
+  customerId: string;
+  modelVersion: string;
+  probability: number;
+  confidence: number;
+  confident: boolean;
+  predictedAt: string;
+  contributions: Array<{
+    feature: string;
+    description: string;
+    value: number | null;
+    /** A category's name (`plan` 1 is "professional"); null for a number. */
+    valueLabel: string | null;
+    contribution: number;
+  }>;
+}
+
+const byName = new Map(churnFeatures.map((f) => [f.name, f]));
+
+/** The latest prediction of `customerId`; PREDICTION_NOT_FOUND before the first. */
+export async function getCustomerPrediction(
+  db: Queryable,
+  customerId: string,
+): Promise<CustomerPrediction> {
+  const [row] = await db.query<{
+    model_version: string;
+    probability: number;
+    confidence: number;
+    confident: boolean;
+    contributions: Array<{ feature: string; value: number | null; contribution: number }>;
+    predicted_at: Date;
+  }>(
+    `select model_version, probability, confidence, confident, contributions, predicted_at
+     from churn_predictions_latest where customer_id = $1`,
+    [customerId],
+  );
+  if (!row) {
+    throw new EngineError(
+      "PREDICTION_NOT_FOUND",
+      `No churn prediction for customer "${customerId}" yet: customers are scored by the churn ` +
+        "stage of each cycle once a model is active (GET /api/v1/models)",
+    );
+  }
+  return {
+    customerId,
+    modelVersion: row.model_version,
+    probability: Math.round(row.probability * 1e6) / 1e6,
+    confidence: Math.round(row.confidence * 1e6) / 1e6,
+    confident: row.confident,
+    predictedAt: new Date(row.predicted_at).toISOString(),
+    contributions: row.contributions.map((c) => {
+      const feature = byName.get(c.feature);
+      return {
+        feature: c.feature,
+        description: feature?.description ?? c.feature,
+        value: c.value,
+        valueLabel: c.value === null ? null : feature?.levels?.[c.value] ?? null,
+        contribution: c.contribution,
+      };
+    }),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * A gradient-boosted tree ensemble for binary classification, as the trainer
+ * writes it and the ONNX file carries it: the probability is
+ * sigmoid(baseScore + the sum of one leaf value per tree). The TypeScript
+ * evaluator here scores exactly as onnxruntime does (thresholds and inputs
+ * compared as 32-bit floats, `x <= threshold` goes left, a missing value —
+ * NaN — goes where the node says), so it can stand in where onnxruntime
+ * cannot load, and it explains each prediction by its path through the trees.
+ */
+
+/**
+ * One tree as parallel arrays, node 0 the root. A node is a leaf when
+ * `left[i]` is -1. Thresholds are float32 values (Math.fround).
+ */
+export interface Tree {
+  feature: number[];
+  threshold: number[];
+  /** A missing value (NaN) goes left. */
+  missingLeft: boolean[];
+  left: number[];
+  right: number[];
+  /**
+   * A leaf's value is its raw-score contribution (learning rate applied). An
+   * internal node's is the cover-weighted mean of its leaves': what the tree
+   * predicts before that node's split is known, for path attribution.
+   */
+  value: number[];
+  /** Training weight (sum of hessians) that reached the node. */
+  cover: number[];
+}
+
+/** The model: features by position, a base score (log-odds) and trees. */
+export interface TreeEnsemble {
+  featureNames: string[];
+  baseScore: number;
+  trees: Tree[];
+}
+
+/** One feature's part in a prediction, in log-odds. */
+export interface Contribution {
+  feature: string;
+  /** Log-odds this feature added (positive: towards churn). */
+  contribution: number;
+}
+
+const f32 = Math.fround;
+
+/** The leaf `row` reaches in `tree`. */
+function leafOf(tree: Tree, row: ArrayLike<number>): number {
+  let node = 0;
+  while (tree.left[node]! >= 0) {
+    const x = row[tree.feature[node]!]!;
+    const goLeft = Number.isNaN(x) ? tree.missingLeft[node]! : f32(x) <= tree.threshold[node]!;
+    node = goLeft ? tree.left[node]! : tree.right[node]!;
+  }
+  return node;
+}
+
+/** The raw score (log-odds) of one row. */
+export function rawScore(model: TreeEnsemble, row: ArrayLike<number>): number {
+  let sum = model.baseScore;
+  for (const tree of model.trees) sum += tree.value[leafOf(tree, row)]!;
+  return sum;
+}
+
+/** The logistic function. */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/**
+ * Churn probabilities of `rows` rows of `model.featureNames.length` values
+ * each, row after row in `features` (NaN for a missing value).
+ */
+export function predictProbabilities(model: TreeEnsemble, features: Float32Array): Float64Array {
+  const width = model.featureNames.length;
+  const rows = width === 0 ? 0 : features.length / width;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    out[r] = sigmoid(rawScore(model, features.subarray(r * width, (r + 1) * width)));
+  }
+  return out;
+}
+
+/**
+ * Why one row scores as it does: each split on its path moves the tree's
+ * expectation from the node's value to the child's, and that move is
+ * credited to the split's feature (Saabas path attribution). The
+ * contributions add up to the raw score minus `bias` (the base score plus
+ * every tree's root value). Features are returned largest effect first;
+ * `limit` keeps the top ones.
+ */
+export function explain(
+  model: TreeEnsemble,
+  row: ArrayLike<number>,
+  limit = Infinity,
+): { bias: number; contributions: Contribution[] } {
+  const byFeature = new Float64Array(model.featureNames.length);
+  let bias = model.baseScore;
+  for (const tree of model.trees) {
+    let node = 0;
+    bias += tree.value[0]!;
+    while (tree.left[node]! >= 0) {
+      const feature = tree.feature[node]!;
+      const x = row[feature]!;
+      const goLeft = Number.isNaN(x) ? tree.missingLeft[node]! : f32(x) <= tree.threshold[node]!;
+      const child = goLeft ? tree.left[node]! : tree.right[node]!;
+      byFeature[feature]! += tree.value[child]! - tree.value[node]!;
+      node = child;
+    }
+  }
+  const contributions: Contribution[] = [];
+  byFeature.forEach((contribution, i) => {
+    if (contribution !== 0) contributions.push({ feature: model.featureNames[i]!, contribution });
+  });
+  contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  return { bias, contributions: contributions.slice(0, limit) };
+}
