@@ -3,7 +3,7 @@
  * (on an empty embedded database) → HTTP API → schedules. Stops gracefully on
  * SIGINT/SIGTERM: no new requests, running cycles finish, the database closes.
  */
-import { progress, runCommand, say } from "./cli/output.ts";
+import { progress, runCommand, say, warn } from "./cli/output.ts";
 import {
   ensureAdminAccess,
   generateTokenSecret,
@@ -271,17 +271,34 @@ await runCommand(async () => {
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      warn(`Stopped at once (${signal} while stopping)`);
+      Deno.exit(1);
+    }
     shuttingDown = true;
     log.info("shutting down", { signal });
     stopping.abort();
-    await server.finished;
-    await health.stop();
-    await cycles.drain();
-    await delivering;
-    await channels?.closeAll();
-    await churnModels.close();
-    await db.close();
+    // Each step is named, so a stop that never ends says what it waits for;
+    // a second signal during the wait stops at once.
+    let waitingFor = "the HTTP server's open requests";
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      [waitingFor, () => server.finished],
+      ["the health checks", () => health.stop()],
+      ["the running cycle (it resumes after a restart)", () => cycles.drain()],
+      ["the delivery worker's sends", () => delivering],
+      ["the channels", async () => await channels?.closeAll()],
+      ["the churn models", () => churnModels.close()],
+      ["the database", () => db.close()],
+    ];
+    const reminder = setInterval(
+      () => warn(`Stopping: still waiting for ${waitingFor}; press Ctrl+C again to stop now`),
+      10_000,
+    );
+    for (const [name, step] of steps) {
+      waitingFor = name;
+      await step();
+    }
+    clearInterval(reminder);
     say("Stopped.");
     Deno.exit(0);
   };

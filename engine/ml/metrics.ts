@@ -102,24 +102,40 @@ export function rocAucInterval(
  * thresholds, highest first, of precision times the recall gained there.
  */
 export function averagePrecision(probabilities: Float64Array, labels: Uint8Array): number {
+  let ap = 0, previousRecall = 0;
+  const positives = eachThreshold(probabilities, labels, (_score, tp, fp, positives) => {
+    const recall = tp / positives;
+    ap += (recall - previousRecall) * (tp / (tp + fp));
+    previousRecall = recall;
+  });
+  return positives === 0 ? NaN : ap;
+}
+
+/**
+ * Walks the scores as thresholds, highest first, calling `visit` with the
+ * true and false positives at each (tied scores are one threshold: all of
+ * them are counted before the visit). Returns the number of positives.
+ */
+function eachThreshold(
+  probabilities: Float64Array,
+  labels: Uint8Array,
+  visit: (score: number, tp: number, fp: number, positives: number) => void,
+): number {
   const order = descendingOrder(probabilities);
   let positives = 0;
   for (const label of labels) positives += label;
-  if (positives === 0) return NaN;
-  let tp = 0, fp = 0, ap = 0, previousRecall = 0;
+  if (positives === 0) return 0;
+  let tp = 0, fp = 0;
   for (let k = 0; k < order.length;) {
     const score = probabilities[order[k]!]!;
-    // Tied scores are one threshold: take them all before measuring.
     while (k < order.length && probabilities[order[k]!] === score) {
       if (labels[order[k]!]) tp++;
       else fp++;
       k++;
     }
-    const recall = tp / positives;
-    ap += (recall - previousRecall) * (tp / (tp + fp));
-    previousRecall = recall;
+    visit(score, tp, fp, positives);
   }
-  return ap;
+  return positives;
 }
 
 /** Mean squared difference between probability and label. */
@@ -216,23 +232,14 @@ export function calibrationTable(
  * fewer rows): one of the scores, predicting positive at p >= it.
  */
 export function maxF1Threshold(probabilities: Float64Array, labels: Uint8Array): number {
-  const order = descendingOrder(probabilities);
-  let positives = 0;
-  for (const label of labels) positives += label;
-  let tp = 0, fp = 0, bestF1 = -1, best = 0.5;
-  for (let k = 0; k < order.length;) {
-    const score = probabilities[order[k]!]!;
-    while (k < order.length && probabilities[order[k]!] === score) {
-      if (labels[order[k]!]) tp++;
-      else fp++;
-      k++;
-    }
+  let bestF1 = -1, best = 0.5;
+  eachThreshold(probabilities, labels, (score, tp, fp, positives) => {
     const f1 = ratio(2 * tp, tp + fp + positives);
     if (f1 > bestF1) {
       bestF1 = f1;
       best = score;
     }
-  }
+  });
   return best;
 }
 

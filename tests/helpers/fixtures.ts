@@ -54,3 +54,13 @@ export async function installDefaults(db: Db): Promise<void> {
   await ensureMilestoneCatalog(db);
   await ensureDefaultHealthModel(db);
 }
+
+/** The stages of an evaluation cycle, in order, as users see them in a cycle's `stages`. */
+export const CYCLE_STAGES = [
+  "health",
+  "churn",
+  "rules",
+  "interventions",
+  "outcomes",
+  "model-monitoring",
+];

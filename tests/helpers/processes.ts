@@ -110,9 +110,20 @@ export async function startEngine(
         } catch {
           // Already ended.
         }
+        // A stop that hangs fails the test with what the engine said, instead of hanging it.
+        let hung = false;
+        const deadline = setTimeout(() => {
+          hung = true;
+          try {
+            child.kill("SIGKILL");
+          } catch {
+            // Ended just now.
+          }
+        }, 30_000);
         const { code } = await status;
+        clearTimeout(deadline);
         await reading;
-        return { code, stdout, stderr };
+        return { code, stdout, stderr: hung ? `${stderr}\n(did not stop within 30 s)` : stderr };
       },
     };
   } catch (error) {

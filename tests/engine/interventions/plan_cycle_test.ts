@@ -1,6 +1,6 @@
 import { assertEquals } from "../../helpers/assert.ts";
 import { withApi } from "../../helpers/api.ts";
-import { customer, daysAgo, NOW } from "../../helpers/fixtures.ts";
+import { customer, CYCLE_STAGES, daysAgo, NOW } from "../../helpers/fixtures.ts";
 import { cycleRunnerWithChannels, publishTemplates } from "../../helpers/interventions.ts";
 import { installDefaultRules, loadFactCatalog } from "../../../engine/rules/mod.ts";
 import {
@@ -46,14 +46,7 @@ Deno.test("a cycle plans the interventions its firings propose and records every
 
     const cycle = await cycleRunnerWithChannels(api.db, api.config, ["email", "in-app"]).run("api");
     assertEquals(cycle.status, "succeeded", cycle.error ?? "");
-    assertEquals(cycle.stages.map((s) => s.name), [
-      "health",
-      "churn",
-      "rules",
-      "interventions",
-      "outcomes",
-      "model-monitoring",
-    ]);
+    assertEquals(cycle.stages.map((s) => s.name), CYCLE_STAGES);
     const stage = cycle.stages.find((s) => s.name === "interventions")!;
 
     const decisions = async (id: string) =>

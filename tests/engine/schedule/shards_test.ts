@@ -12,7 +12,13 @@ import {
 } from "../../../engine/schedule/mod.ts";
 import { upsertCustomers } from "../../../engine/signals/mod.ts";
 import { withTestDb } from "../../helpers/db.ts";
-import { customer, installDefaults, movableClock, NOW } from "../../helpers/fixtures.ts";
+import {
+  customer,
+  CYCLE_STAGES,
+  installDefaults,
+  movableClock,
+  NOW,
+} from "../../helpers/fixtures.ts";
 
 const CUSTOMERS = 24;
 const BATCH = 5; // 5 shards per stage: 5, 5, 5, 5, 4
@@ -133,14 +139,7 @@ Deno.test("an engine killed mid-shard leaves nothing of that shard; the next eng
     assert(resumed !== null, "engine B takes over the cycle whose heartbeat stopped");
     const cycle = await resumed;
     assertEquals([cycle.id, cycle.status, cycle.resumes], [started.cycle.id, "succeeded", 1]);
-    assertEquals(cycle.stages.map((s) => s.name), [
-      "health",
-      "churn",
-      "rules",
-      "interventions",
-      "outcomes",
-      "model-monitoring",
-    ]);
+    assertEquals(cycle.stages.map((s) => s.name), CYCLE_STAGES);
     const rules = cycle.stages.find((s) => s.name === "rules")!;
     assertEquals(rules.counts.customers, CUSTOMERS);
     const after = await cycleOutput(db, cycle.id);
