@@ -49,7 +49,7 @@ export function churnStage(
         }
       }
       return async (tx: Loadable, shard) => {
-        if (!model) return { counts: { skipped: shard.last ? 1 : 0 } };
+        if (!model) return { counts: { skipped: 1 } };
         const result = await predictBatch(tx, shard, {
           model,
           asOf,
