@@ -77,7 +77,7 @@ await runCommand(async () => {
   for (const stage of cycle.stages) {
     const counts = Object.entries(stage.counts).map(([k, v]) => `${k} ${v.toLocaleString("en")}`)
       .join(", ");
-    say(`  ${stage.name.padEnd(14)} ${String(stage.durationMs ?? "-").padStart(7)} ms  ${counts}`);
+    say(`  ${stage.name.padEnd(16)} ${String(stage.durationMs ?? "-").padStart(7)} ms  ${counts}`);
   }
   if (cycle.status !== "succeeded") {
     throw new EngineError(
