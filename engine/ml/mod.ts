@@ -37,6 +37,7 @@ export {
 } from "./drift.ts";
 export {
   activateModel,
+  activeModelVersion,
   fileSha256,
   getActiveModel,
   getModel,

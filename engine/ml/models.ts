@@ -11,6 +11,7 @@ import type { Logger } from "../log.ts";
 import { type ChurnModel, loadChurnModel, type ScorerPreference } from "./loaded_model.ts";
 import {
   activateModel,
+  activeModelVersion,
   getActiveModel,
   getModelFile,
   type ModelSummary,
@@ -97,10 +98,7 @@ export class ChurnModels {
    * entry); MODEL_NOT_FOUND if it is not registered.
    */
   async pin(version: string, change: ChangeContext): Promise<void> {
-    const [active] = await this.#db.query<{ version: string }>(
-      "select version from churn_models where status = 'active'",
-    );
-    if (active?.version === version) return;
+    if (await activeModelVersion(this.#db) === version) return;
     await this.activate(version, { ...change, reason: "ML_MODEL_VERSION at start" });
   }
 
@@ -112,13 +110,11 @@ export class ChurnModels {
 
   /** The active model and how it loaded. */
   async status(): Promise<ChurnModelStatus> {
-    const [active] = await this.#db.query<{ version: string }>(
-      "select version from churn_models where status = 'active'",
-    );
-    const outcome = active ? this.#outcomes.get(active.version) : undefined;
+    const active = await activeModelVersion(this.#db);
+    const outcome = active ? this.#outcomes.get(active) : undefined;
     const model = outcome && "model" in outcome ? outcome.model : null;
     return {
-      activeVersion: active?.version ?? null,
+      activeVersion: active,
       loaded: model !== null,
       scorer: model?.scorer.kind ?? null,
       scorerReason: model?.scorer.reason ?? null,

@@ -144,6 +144,14 @@ export async function getModel(
   return { ...toSummary(row), card: row.card };
 }
 
+/** The version of the active model, or null when none is. */
+export async function activeModelVersion(db: Queryable): Promise<string | null> {
+  const [row] = await db.query<{ version: string }>(
+    "select version from churn_models where status = 'active'",
+  );
+  return row?.version ?? null;
+}
+
 /** The active model with its bytes and card, or null when none is. */
 export async function getActiveModel(
   db: Queryable,

@@ -7,7 +7,7 @@
 import type { Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
 import type { ChurnModels } from "./models.ts";
-import { getModelFile } from "./registry.ts";
+import { activeModelVersion, getModelFile } from "./registry.ts";
 
 /** What verification found. */
 export interface ModelVerification {
@@ -35,9 +35,7 @@ export async function verifyModel(
   models: ChurnModels,
   version?: string,
 ): Promise<ModelVerification> {
-  const target = version ?? (await db.query<{ version: string }>(
-    "select version from churn_models where status = 'active'",
-  ))[0]?.version;
+  const target = version ?? await activeModelVersion(db);
   if (!target) {
     throw new EngineError(
       "NO_ACTIVE_MODEL",

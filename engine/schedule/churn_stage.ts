@@ -9,7 +9,7 @@
 import type { Config } from "../config.ts";
 import type { Loadable } from "../db/mod.ts";
 import { planBatches } from "../health/mod.ts";
-import { type ChurnModel, type ChurnModels, predictBatch } from "../ml/mod.ts";
+import { activeModelVersion, type ChurnModel, type ChurnModels, predictBatch } from "../ml/mod.ts";
 import type { CycleStageDefinition } from "./runner.ts";
 
 /** The stage; `models` null: no churn prediction in this engine. */
@@ -25,16 +25,14 @@ export function churnStage(
     name: "churn",
     sharded: true,
     plan: async ({ db, asOf }) => {
-      const [active] = await db.query<{ version: string }>(
-        "select version from churn_models where status = 'active'",
-      );
+      const active = await activeModelVersion(db);
       if (!config.ML_CHURN_PREDICTION_ENABLED || !active || !models) {
         return { params: { version: null }, shards: [] };
       }
       // The month's log partition exists before any shard writes into it.
       await db.query("select ensure_monthly_partition('churn_prediction_logs', $1::date)", [asOf]);
       return {
-        params: { version: active.version },
+        params: { version: active },
         shards: await planBatches(db, asOf, batchSize),
       };
     },
