@@ -5,6 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   getIntervention,
+  type InterventionFilters,
   listInterventions,
   recordOutcome,
   replayDeadLetters,
@@ -85,6 +86,13 @@ const reason = z.string().max(1000).optional();
 
 /** Registers the intervention routes. */
 export function registerInterventionRoutes(app: Api, deps: ApiDeps): void {
+  // Both lists page alike: the cursor is the id of the last intervention seen.
+  const listPage = (filters: InterventionFilters, limit: number, cursor: string | undefined) =>
+    listInterventions(deps.db, filters, {
+      limit,
+      cursor: cursor === undefined ? undefined : Number(cursor),
+    });
+
   app.openapi(
     createRoute({
       method: "get",
@@ -99,11 +107,7 @@ export function registerInterventionRoutes(app: Api, deps: ApiDeps): void {
     }),
     async (c) => {
       const { limit, cursor, ...rest } = c.req.valid("query");
-      const result = await listInterventions(deps.db, rest, {
-        limit,
-        cursor: cursor === undefined ? undefined : Number(cursor),
-      });
-      return c.json(result, 200);
+      return c.json(await listPage(rest, limit, cursor), 200);
     },
   );
 
@@ -124,11 +128,7 @@ export function registerInterventionRoutes(app: Api, deps: ApiDeps): void {
       const { id } = c.req.valid("param");
       const { limit, cursor, ...rest } = c.req.valid("query");
       await getCustomer(deps.db, id);
-      const result = await listInterventions(deps.db, { ...rest, customerId: id }, {
-        limit,
-        cursor: cursor === undefined ? undefined : Number(cursor),
-      });
-      return c.json(result, 200);
+      return c.json(await listPage({ ...rest, customerId: id }, limit, cursor), 200);
     },
   );
 
