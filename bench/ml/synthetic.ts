@@ -5,24 +5,13 @@
  * training). Labels come from a known noisy function, so a model can learn
  * them and no tree is cut short for want of signal.
  */
-import { churnFeatureNames } from "../../engine/ml/mod.ts";
+import { churnFeatureNames, seededUniform } from "../../engine/ml/mod.ts";
 
 /** Row-major float32 features (NaN = missing) and 0/1 labels. */
 export interface SyntheticSet {
   featureNames: string[];
   features: Float32Array;
   labels: Uint8Array;
-}
-
-/** A seeded uniform generator in [0, 1) (mulberry32): the same rows on every run. */
-export function uniform(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Draw = (next: () => number) => number;
@@ -62,7 +51,7 @@ const CHURN_FEATURE_DRAWS: Record<string, Draw> = {
  */
 export function syntheticChurnRows(rows: number, seed: number): SyntheticSet {
   const names = [...churnFeatureNames];
-  const next = uniform(seed);
+  const next = seededUniform(seed);
   const draws = names.map((name) => CHURN_FEATURE_DRAWS[name] ?? between(0, 100));
   const at = (name: string) => names.indexOf(name);
   const [logins, quiet, failed, tickets, health, tenure, nps] = [
@@ -105,7 +94,7 @@ export function syntheticTrainingSet(
   options: { width: number; missing: number; seed: number },
 ): SyntheticSet {
   const { width, missing } = options;
-  const next = uniform(options.seed);
+  const next = seededUniform(options.seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const features = new Float32Array(rows * width);
   const labels = new Uint8Array(rows);

@@ -87,5 +87,5 @@ export { retrainChurnModel, type RetrainOutcome } from "./retrain.ts";
 export { trainFromCsv, type TrainFromCsvOptions, type TrainFromCsvResult } from "./train_csv.ts";
 export { type ModelCard, renderModelCardMarkdown, type ThresholdRule } from "./model_card.ts";
 export { rocAuc } from "./metrics.ts";
-export { type GbdtOptionsInput, type GbdtProgress, trainGbdt } from "./gbdt/mod.ts";
+export { type GbdtOptionsInput, type GbdtProgress, seededUniform, trainGbdt } from "./gbdt/mod.ts";
 export { trainFirstModel } from "./first_model.ts";

@@ -35,3 +35,4 @@ export {
 } from "./options.ts";
 export { type RowSplit, stratifiedSplit } from "./split.ts";
 export { ALL_VALUES_THRESHOLD } from "./tree_builder.ts";
+export { seededUniform } from "./random.ts";

@@ -6,24 +6,13 @@
  */
 import { nextUpFloat32 } from "../../../engine/ml/float32.ts";
 import type { Tree, TreeEnsemble } from "../../../engine/ml/trees.ts";
-
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform } from "../../../engine/ml/mod.ts";
 
 /** `trees` complete trees of `depth` splits over `features` features. */
 export function randomEnsemble(
   options: { trees: number; depth: number; features: number; seed: number },
 ): TreeEnsemble {
-  const random = seededRandom(options.seed);
+  const random = seededUniform(options.seed);
   const featureNames = Array.from({ length: options.features }, (_, i) => `feature_${i}`);
   const trees = Array.from({ length: options.trees }, () => randomTree(options, random));
   return { featureNames, baseScore: -1.3862943611198906, trees };
@@ -76,7 +65,7 @@ function randomTree(options: { depth: number; features: number }, random: () => 
  * `x <= threshold` decides), the rest uniform in [-1.2, 1.2].
  */
 export function randomRows(model: TreeEnsemble, rows: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
+  const random = seededUniform(seed);
   const width = model.featureNames.length;
   const thresholds: number[][] = Array.from({ length: width }, () => []);
   for (const tree of model.trees) {

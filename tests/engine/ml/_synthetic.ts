@@ -1,10 +1,5 @@
 /** Seeded synthetic classification data for the trainer's tests. */
-
-/** A seeded uniform generator (LCG): tests need the same rows every run. */
-export function uniform(seed: number): () => number {
-  let state = seed | 0;
-  return () => ((state = (Math.imul(state, 1664525) + 1013904223) | 0) >>> 0) / 4294967296;
-}
+import { seededUniform } from "../../../engine/ml/mod.ts";
 
 /** Rows of `width` uniform features in [-1, 1) (NaN with `missing` probability), labelled by `label`. */
 export function syntheticSet(
@@ -13,7 +8,7 @@ export function syntheticSet(
   label: (x: Float64Array, next: () => number) => number,
   options: { seed?: number; missing?: number } = {},
 ) {
-  const next = uniform(options.seed ?? 1);
+  const next = seededUniform(options.seed ?? 1);
   const features = new Float64Array(rows * width);
   const labels = new Uint8Array(rows);
   for (let r = 0; r < rows; r++) {
