@@ -34,12 +34,11 @@ const ONE_PREDICTION = `
     values ($1, $2, $3, $4, $5, $6, null, $7)
   ), upserted as (
     insert into churn_predictions_latest (customer_id, model_version, probability, confidence,
-      confident, contributions, predicted_at)
-    values ($1, $2, $3, $4, $5, $6, $7)
+      confident, predicted_at)
+    values ($1, $2, $3, $4, $5, $7)
     on conflict (customer_id) do update set model_version = excluded.model_version,
       probability = excluded.probability, confidence = excluded.confidence,
-      confident = excluded.confident, contributions = excluded.contributions,
-      predicted_at = excluded.predicted_at
+      confident = excluded.confident, predicted_at = excluded.predicted_at
     returning probability, confident
   )
   insert into event_log (type, customer_id, payload, occurred_at)

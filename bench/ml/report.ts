@@ -52,6 +52,12 @@ export function scoringRows(
         `in ${int(s.loadMs)} ms`,
       ],
       [
+        s.dailyUsage.backfill
+          ? "daily usage counts built from every event (once)"
+          : "daily usage counts brought up to date",
+        `${fixed(s.dailyUsage.ms / 1000, 2)} s · ${int(s.dailyUsage.events)} events`,
+      ],
+      [
         "customers scored per cycle",
         `${int(headline.predicted)} of ${int(s.active)} active at ${iso(s.asOf)} ` +
         `(${int(headline.changed)} \`churn.predicted\` events)`,
@@ -67,6 +73,12 @@ export function scoringRows(
         `${fixed(s.nextHour.seconds, 2)} s · ${
           int(s.nextHour.predicted / s.nextHour.seconds)
         } customers/s · ${int(s.nextHour.changed)} events (probability moved ≥ 0.1)`,
+      ],
+      [
+        `churn stage, the next day's first cycle (${s.nextDay.workers} workers)`,
+        `${fixed(s.nextDay.seconds, 2)} s · ${
+          int(s.nextDay.predicted / s.nextDay.seconds)
+        } customers/s · ${int(s.nextDay.logged)} logged · ${int(s.nextDay.updated)} changed`,
       ],
       [
         "churn stage, 1 shard worker",

@@ -94,7 +94,11 @@ export interface StageRun {
   /** The stage's time as the cycle records it (planning and bookkeeping included). */
   seconds: number;
   predicted: number;
+  /** Latest predictions written (new or changed). */
+  updated: number;
+  /** `churn.predicted` events. */
   changed: number;
+  logged: number;
   shards: number;
   workers: number;
   times: ShardTimes;
@@ -151,7 +155,9 @@ export async function runChurnStage(
     cycle,
     seconds: (churn.durationMs ?? 0) / 1000,
     predicted: churn.counts.predicted ?? 0,
+    updated: churn.counts.updated ?? 0,
     changed: churn.counts.changed ?? 0,
+    logged: churn.counts.logged ?? 0,
     shards: churn.counts.shards,
     workers: options.workers,
     times: { ...models.times },
@@ -214,7 +220,7 @@ function timedTransaction(
 function statementKind(sql: string): keyof ShardTimes {
   if (/insert into churn_predictions_latest/.test(sql)) return "latestAndEvents";
   if (/insert into churn_scoring_runs/.test(sql)) return "scoringRun";
-  if (/from usage_events/.test(sql)) return "features";
+  if (/from usage_daily/.test(sql)) return "features";
   return "otherSql";
 }
 

@@ -14,6 +14,7 @@ import { EngineError } from "../../engine/errors.ts";
 import { planBatches } from "../../engine/health/mod.ts";
 import { silentLogger } from "../../engine/log.ts";
 import { ChurnModels } from "../../engine/ml/mod.ts";
+import { type DailyUsageRefresh, refreshDailyUsage } from "../../engine/signals/mod.ts";
 import { sampleCustomers } from "../health/passes.ts";
 import { countActiveCustomers } from "../health/population.ts";
 import { bar } from "../health/progress.ts";
@@ -41,11 +42,18 @@ export interface ScoringFigures {
   active: number;
   /** Loading the model as the engine does at start (decode, onnxruntime session, warm-up). */
   loadMs: number;
+  /**
+   * Bringing the daily usage counts up to date before the first run (on a
+   * fresh population: built from every event, once), as a stage's plan does.
+   */
+  dailyUsage: DailyUsageRefresh & { ms: number };
   scorer: string | null;
   /** The configured shard workers. */
   headline: StageRun;
-  /** The next hourly cycle, with the configured workers. */
+  /** The next hourly cycle, with the configured workers: logs and writes only what changed. */
   nextHour: StageRun;
+  /** The next day's first cycle: every prediction logged, the changed ones written as latest. */
+  nextDay: StageRun;
   /** One shard worker, for the split of the time. */
   oneWorker: StageRun;
   /** EXPLAIN ANALYZE of one shard's features query, and of its latest-predictions statement. */
@@ -73,6 +81,11 @@ export async function measureScoring(
       throw new EngineError("INTERNAL", `The benchmark model did not load: ${status.loadError}`);
     }
     const active = await countActiveCustomers(db, asOf);
+    const refreshStarted = performance.now();
+    const refreshed = await refreshDailyUsage(db);
+    const dailyUsage = { ...refreshed, ms: performance.now() - refreshStarted };
+    // What autovacuum would do after a first build (it is off on this server).
+    if (refreshed.backfill) await db.exec("vacuum (analyze) usage_daily");
 
     const headline = await runChurnStage(db, config, {
       asOf,
@@ -96,6 +109,12 @@ export async function measureScoring(
       models,
       workers: config.SCORING_CONCURRENCY,
     });
+    await db.exec("vacuum (analyze) churn_prediction_logs, churn_predictions_latest, event_log");
+    const nextDay = await runChurnStage(db, config, {
+      asOf: new Date(asOf.getTime() + 24 * HOUR_MS),
+      models,
+      workers: config.SCORING_CONCURRENCY,
+    });
     await removeScoringRuns(db, asOf);
 
     const oneWorker = await runChurnStage(db, config, { asOf, models, workers: 1 });
@@ -113,9 +132,11 @@ export async function measureScoring(
       asOf,
       active,
       loadMs,
+      dailyUsage,
       scorer: status.scorer,
       headline,
       nextHour,
+      nextDay,
       oneWorker,
       plans,
       naive,

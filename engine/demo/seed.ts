@@ -119,8 +119,9 @@ export async function isDatabaseEmpty(db: Queryable): Promise<boolean> {
 async function prepare(db: Db, reset: boolean): Promise<void> {
   if (reset) {
     await db.exec(
-      `truncate customers, usage_events, usage_event_ids, success_milestones, customer_health,
-       customer_health_latest, event_log, cycles restart identity cascade`,
+      `truncate customers, usage_events, usage_event_ids, usage_daily, usage_daily_progress,
+       success_milestones, customer_health, customer_health_latest, churn_predictions_latest,
+       churn_prediction_logs, churn_scoring_runs, event_log, cycles restart identity cascade`,
     );
     return;
   }
@@ -143,17 +144,8 @@ async function insertDemoEvents(db: Db, events: DemoEvent[]): Promise<void> {
   );
   await db.copyRows(
     "usage_events",
-    ["event_id", "customer_id", "type", "user_id", "occurred_at", "received_at", "properties"],
-    events.map((
-      e,
-    ) => [
-      e.event_id,
-      e.customer_id,
-      e.type,
-      e.user_id,
-      e.occurred_at,
-      e.occurred_at,
-      e.properties,
-    ]),
+    // received_at is left to the database (now): daily usage counts find new events by it.
+    ["event_id", "customer_id", "type", "user_id", "occurred_at", "properties"],
+    events.map((e) => [e.event_id, e.customer_id, e.type, e.user_id, e.occurred_at, e.properties]),
   );
 }

@@ -2,8 +2,12 @@
  * The churn model's features: one definition, used to build the training
  * snapshots and to score, so the two can never drift apart. Each feature is
  * a column of one set-based statement per batch of customers, computed from
- * the customer, their usage signals and health as they were at the as-of
- * time (a past snapshot date for training, now for scoring). A value that
+ * the customer, their daily usage counts (usage_daily) and health as they
+ * were at the as-of time (a past snapshot date for training, now for
+ * scoring). Usage windows are whole UTC days before the as-of day: "the last
+ * 7 days" at any time on the 10th are the 3rd to the 9th, so a day's signals
+ * count from the next day on, and a training snapshot (taken at midnight)
+ * sees exactly what a scoring that day sees. A value that
  * does not exist (no health score yet, no NPS answer) is NULL in SQL and NaN
  * in the model's input, which the trees route as they learned to.
  */
@@ -23,7 +27,7 @@ export interface FeatureDefinition {
 }
 
 /** The input contract's name, kept in the ONNX file: a model built for other features is refused. */
-export const FEATURE_CONTRACT = "cs-churn-features-v1";
+export const FEATURE_CONTRACT = "cs-churn-features-v2";
 
 // Known levels: a plan the model does not know is missing to it, never a wrong number.
 const PLANS = ["starter", "professional", "scale", "enterprise"] as const;
@@ -33,17 +37,17 @@ const VENDOR_TYPES = vendorTypes;
 const levelSql = (column: string, levels: readonly string[]) =>
   `(array_position(array[${levels.map((l) => `'${l}'`).join(", ")}]::text[], ${column}) - 1)`;
 
-// Counted features: event type and window (days), all aggregated in one pass.
-const COUNTED: Record<string, [type: string, days: number]> = {
-  logins_7d: ["login", 7],
-  logins_30d: ["login", 30],
-  features_used_30d: ["feature_used", 30],
-  clients_added_90d: ["client_added", 90],
-  forms_sent_30d: ["form_sent", 30],
-  payments_failed_90d: ["payment_failed", 90],
-  tickets_opened_90d: ["support_ticket_opened", 90],
+// Counted features: the usage_daily column summed and the window (days), all aggregated in one pass.
+const COUNTED: Record<string, [column: string, days: number]> = {
+  logins_7d: ["logins", 7],
+  logins_30d: ["logins", 30],
+  features_used_30d: ["features_used", 30],
+  clients_added_90d: ["clients_added", 90],
+  forms_sent_30d: ["forms_sent", 30],
+  payments_failed_90d: ["payments_failed", 90],
+  tickets_opened_90d: ["tickets_opened", 90],
   // Not a feature itself: open_tickets uses it.
-  tickets_resolved_90d: ["support_ticket_resolved", 90],
+  tickets_resolved_90d: ["tickets_resolved", 90],
 };
 
 function counted(name: keyof typeof COUNTED & string, description: string): FeatureDefinition {
@@ -57,7 +61,7 @@ export const churnFeatures: readonly FeatureDefinition[] = [
     kind: "number",
     unit: "days",
     description: "Days since signup",
-    sql: "$3::date - b.signup_date",
+    sql: "$4::date - b.signup_date",
   },
   { name: "mrr", kind: "number", unit: "currency", description: "Monthly revenue", sql: "b.mrr" },
   {
@@ -93,8 +97,10 @@ export const churnFeatures: readonly FeatureDefinition[] = [
     name: "days_since_last_event",
     kind: "number",
     unit: "days",
-    description: "Days since the last signal of any kind (90 when none in 90 days)",
-    sql: "coalesce(extract(epoch from $3::timestamptz - e.last_event) / 86400, 90)",
+    description:
+      "Days from the last signal of any kind to the start of the as-of day (90 when none in 90 days)",
+    sql:
+      "coalesce(extract(epoch from $4::date::timestamp at time zone 'UTC' - e.last_event) / 86400, 90)",
   },
   counted("features_used_30d", "Product features used in the last 30 days"),
   counted("clients_added_90d", "Clients added in the last 90 days"),
@@ -139,22 +145,29 @@ export const churnFeatures: readonly FeatureDefinition[] = [
 /** The feature names, in input order. */
 export const churnFeatureNames: readonly string[] = churnFeatures.map((f) => f.name);
 
-const window = (days: number) => `e.occurred_at > $3::timestamptz - interval '${days} days'`;
+// Days of the window: the `days` whole UTC days before the as-of day ($4,
+// a date: unlike `$3::date` it is a constant the planner folds, not a time
+// zone conversion per row and window).
+const window = (days: number) => `d.day >= $4::date - ${days}`;
 
 /**
  * The statement for customers selected by `which`: an id range ($1 after,
  * $2 last; a cycle's shard) or a list ($1 ids). Two statements rather than
- * one with an `or`: the `or` kept PostgreSQL from reading the events index
- * in order, which cost 40% of a shard's time. The aggregates are the kind a
- * hash aggregate can do in one pass — no count(distinct), no ordered
- * aggregate — so 300,000 events of a 5,000-customer shard are never sorted.
- * $3 is the as-of time; customers active at $3 only.
+ * one with an `or`: the `or` kept PostgreSQL from reading the index in
+ * order. The aggregates are the kind a hash aggregate does in one pass. $3 is
+ * the as-of time, $4 its UTC date; customers active at $3 only.
  */
 function featuresSql(which: "range" | "ids"): string {
   const customers = which === "range" ? "c.id > $1 and c.id <= $2" : "c.id = any($1::text[])";
-  const events = which === "range"
-    ? "e.customer_id > $1 and e.customer_id <= $2"
-    : "e.customer_id = any($1::text[])";
+  const days = which === "range"
+    ? "d.customer_id > $1 and d.customer_id <= $2"
+    : "d.customer_id = any($1::text[])";
+  const milestones = which === "range"
+    ? "m.customer_id > $1 and m.customer_id <= $2"
+    : "m.customer_id = any($1::text[])";
+  const latest = which === "range"
+    ? "hl.customer_id > $1 and hl.customer_id <= $2"
+    : "hl.customer_id = any($1::text[])";
   return `
 with batch as (
   select c.id, c.plan, c.vendor_type, c.mrr::float8 as mrr, c.signup_date
@@ -164,30 +177,25 @@ with batch as (
     and (c.churned_at is null or c.churned_at > $3::timestamptz)
 ),
 events as (
-  select e.customer_id,
+  select d.customer_id,
     ${
-    Object.entries(COUNTED).map(([name, [type, days]]) =>
-      `count(*) filter (where e.type = '${type}' and ${window(days)}) as ${name}`
+    Object.entries(COUNTED).map(([name, [column, days]]) =>
+      `sum(d.${column}) filter (where ${window(days)}) as ${name}`
     ).join(",\n    ")
   },
-    count(*) filter (where e.type = 'login' and ${window(60)} and not ${window(30)})
-      as logins_prev_30d,
-    -- One bit per day of the last 30 (day 0 is the as-of date): active days by counting bits.
-    bit_count(bit_or(1::bigint << ($3::date - (e.occurred_at at time zone 'UTC')::date))
-      filter (where ${window(30)})::bit(64)) as active_days_30d,
-    max(e.occurred_at) as last_event,
-    -- The latest NPS answer: the largest (time, score) pair, score in the low 4 bits.
-    max(extract(epoch from e.occurred_at)::bigint * 16 + (e.properties ->> 'score')::int)
-      filter (where e.type = 'nps_submitted') % 16 as nps_last
-  from usage_events e
-  where ${events}
-    and ${window(90)} and e.occurred_at <= $3::timestamptz
-  group by e.customer_id
+    sum(d.logins) filter (where ${window(60)} and not ${window(30)}) as logins_prev_30d,
+    count(*) filter (where ${window(30)}) as active_days_30d,
+    max(d.last_event_at) as last_event,
+    max(d.nps_key) % 16 as nps_last
+  from usage_daily d
+  where ${days}
+    and ${window(90)} and d.day < $4::date
+  group by d.customer_id
 ),
 milestones as (
-  select m.customer_id, count(*) filter (where m.achieved_at <= $3) as achieved
+  select m.customer_id, count(*) as achieved
   from success_milestones m
-  where m.customer_id in (select id from batch)
+  where ${milestones} and m.achieved and m.achieved_at <= $3
   group by m.customer_id
 )
 select b.id as customer_id,
@@ -195,21 +203,28 @@ select b.id as customer_id,
 from batch b
 left join events e on e.customer_id = b.id
 left join milestones m on m.customer_id = b.id
+-- The health score at the as-of time: the latest table's when it is not newer
+-- (a cycle scores health just before churn), else looked up in the history.
+left join customer_health_latest hl on hl.customer_id = b.id and ${latest}
+  and hl.scored_at <= $3::timestamptz
 left join lateral (
-  select l.score::float8 as score,
-    (select p.score::float8 from customer_health p
-      where p.customer_id = b.id and p.scored_at <= l.scored_at - interval '30 days'
-      order by p.scored_at desc limit 1) as score_30d_ago
-  from customer_health l
-  where l.customer_id = b.id and l.scored_at <= $3::timestamptz
+  select l.score, l.scored_at from customer_health l
+  where hl.customer_id is null and l.customer_id = b.id and l.scored_at <= $3::timestamptz
   order by l.scored_at desc limit 1
+) earlier on true
+left join lateral (
+  select coalesce(hl.score, earlier.score)::float8 as score,
+    (select p.score::float8 from customer_health p
+      where p.customer_id = b.id
+        and p.scored_at <= coalesce(hl.scored_at, earlier.scored_at) - interval '30 days'
+      order by p.scored_at desc limit 1) as score_30d_ago
 ) h on true
 order by b.id`;
 }
 
 const RANGE_SQL = featuresSql("range");
-// The list has one parameter fewer: the as-of time is $2 there.
-const IDS_SQL = featuresSql("ids").replaceAll("$3", "$2");
+// The list has one parameter fewer: the as-of time is $2 there, its date $3.
+const IDS_SQL = featuresSql("ids").replaceAll("$3", "$2").replaceAll("$4", "$3");
 
 /** Feature vectors of a batch: customer ids and their rows, one after another. */
 export interface FeatureBatch {
@@ -227,9 +242,10 @@ export async function buildFeatures(
   batch: { after: string; last: string } | { ids: readonly string[] },
   asOf: Date,
 ): Promise<FeatureBatch> {
+  const day = asOf.toISOString().slice(0, 10);
   const rows = await db.query<Record<string, number | string | null>>(
     "ids" in batch ? IDS_SQL : RANGE_SQL,
-    "ids" in batch ? [batch.ids, asOf] : [batch.after, batch.last, asOf],
+    "ids" in batch ? [batch.ids, asOf, day] : [batch.after, batch.last, asOf, day],
   );
   const width = churnFeatures.length;
   const values = new Float32Array(rows.length * width);

@@ -36,8 +36,13 @@ export async function getCustomerPrediction(
     contributions: Array<{ feature: string; value: number | null; contribution: number }>;
     predicted_at: Date;
   }>(
-    `select model_version, probability, confidence, confident, contributions, predicted_at
-     from churn_predictions_latest where customer_id = $1`,
+    // The contributions are in the log row the prediction was written with.
+    `select l.model_version, l.probability, l.confidence, l.confident, l.predicted_at,
+       coalesce((select g.contributions from churn_prediction_logs g
+         where g.customer_id = l.customer_id and g.predicted_at = l.predicted_at
+           and g.model_version = l.model_version
+         limit 1), '[]') as contributions
+     from churn_predictions_latest l where l.customer_id = $1`,
     [customerId],
   );
   if (!row) {

@@ -6,7 +6,7 @@
  * model card that also keeps the training distribution of every feature
  * (for drift) and a check set (for POST /api/v1/ml/verify).
  */
-import type { Queryable } from "../db/mod.ts";
+import type { Db } from "../db/mod.ts";
 import { type FeatureReference, featureReference } from "./drift.ts";
 import type { GbdtOptionsInput, GbdtProgress, GbdtResult } from "./gbdt/mod.ts";
 import type { ModelCard, ThresholdRule } from "./model_card.ts";
@@ -37,7 +37,7 @@ export interface TrainFromDatabaseResult {
 
 /** Trains a churn model on snapshots of the database. */
 export async function trainFromDatabase(
-  db: Queryable,
+  db: Db,
   options: TrainFromDatabaseOptions,
 ): Promise<TrainFromDatabaseResult> {
   const data = await buildTrainingSet(db, {

@@ -8,10 +8,11 @@
  * test by customer (a stable hash), so a customer's snapshots never sit on
  * both sides.
  */
-import type { Queryable } from "../db/mod.ts";
+import type { Db } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
 import { stablePosition } from "../hash.ts";
 import { planBatches } from "../health/mod.ts";
+import { refreshDailyUsage } from "../signals/mod.ts";
 import { buildFeatures, churnFeatureNames } from "./features.ts";
 
 /** Which snapshots to take. */
@@ -45,20 +46,26 @@ const TEST_SHARE = 0.2;
 
 /** Builds the snapshots (MODEL_TRAINING_DATA_INSUFFICIENT when there is too little to learn from). */
 export async function buildTrainingSet(
-  db: Queryable,
+  db: Db,
   options: SnapshotOptions,
 ): Promise<SnapshotSet> {
   const width = churnFeatureNames.length;
+  await refreshDailyUsage(db);
   // A snapshot needs the longest feature window of signals before it, or its
   // features would look unlike the ones scored today.
   const [start] = await db.query<{ first: Date | null }>(
     "select min(occurred_at) as first from usage_events",
   );
   const earliest = start?.first ? new Date(start.first).getTime() + LONGEST_WINDOW_DAYS * DAY : 0;
+  // Snapshots at UTC midnight: the features' windows are whole days before
+  // the as-of day, so a snapshot sees exactly the days before it.
   const dates = Array.from(
     { length: options.snapshots },
     (_, k) =>
-      new Date(options.asOf.getTime() - (options.horizonDays + k * options.everyDays) * DAY),
+      new Date(
+        Math.floor(options.asOf.getTime() / DAY - options.horizonDays - k * options.everyDays) *
+          DAY,
+      ),
   ).filter((date) => date.getTime() >= earliest).reverse();
   if (dates.length === 0) {
     throw new EngineError(

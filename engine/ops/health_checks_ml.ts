@@ -36,7 +36,7 @@ export function churnModelCheck(
         ? await models.status()
         : { activeVersion: null, loaded: false, scorer: null, scorerReason: null, loadError: null };
       const [latest] = await db.query<{ predicted_at: Date | null; accuracy: number | null }>(
-        `select (select max(predicted_at) from churn_predictions_latest) as predicted_at,
+        `select (select max(scored_at) from churn_scoring_runs) as predicted_at,
            (select accuracy from churn_model_performance p
             where p.model_version = (select version from churn_models where status = 'active')
             order by computed_at desc limit 1) as accuracy`,

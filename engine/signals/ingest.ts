@@ -59,8 +59,10 @@ export async function ingestEvents(
          on conflict (event_id) do nothing
          returning event_id
        )
+       -- received_at is the database's time, not the engine clock's: daily usage
+       -- counts find new events by it (engine/signals/daily_usage.ts).
        insert into usage_events (event_id, customer_id, type, user_id, occurred_at, received_at, properties)
-       select i.event_id, i.customer_id, i.type, i.user_id, i.occurred_at, $7, i.properties
+       select i.event_id, i.customer_id, i.type, i.user_id, i.occurred_at, now(), i.properties
        from input i join fresh f using (event_id)
        returning event_id`,
       [
@@ -70,7 +72,6 @@ export async function ingestEvents(
         firsts.map((e) => e.userId ?? null),
         firsts.map((e) => e.occurredAt.toISOString()),
         firsts.map((e) => e.properties),
-        options.now,
       ],
       PREPARED,
     );

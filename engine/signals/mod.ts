@@ -38,6 +38,7 @@ export {
   type UsageEvent,
   usageEventSchema,
 } from "./event_schema.ts";
+export { type DailyUsageRefresh, refreshDailyUsage } from "./daily_usage.ts";
 export { eventTimeProblem, ingestEvents, type IngestLimits, type IngestResult } from "./ingest.ts";
 export {
   defaultMilestoneCatalog,

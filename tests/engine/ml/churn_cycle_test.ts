@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { type ApiTest, withApi } from "../../helpers/api.ts";
-import { NOW } from "../../helpers/fixtures.ts";
+import { movableClock, NOW } from "../../helpers/fixtures.ts";
 import { seedDemoData } from "../../../engine/demo/mod.ts";
 import { scoringSettings } from "../../../engine/health/mod.ts";
 import {
@@ -201,4 +201,50 @@ Deno.test("realized performance is judged after the horizon and a drop raises ml
     assertEquals(check.status, "degraded");
     assertMatch(check.message, /realized accuracy 0\.\d+ is below 0\.75/);
   }, { clock: { now: () => NOW } });
+});
+
+Deno.test("a day's first cycle logs every prediction; later cycles write only what changed", async () => {
+  const clock = movableClock();
+  await withApi(async (api) => {
+    await seed(api);
+    await train(api);
+    await api.call("POST", "/api/v1/models/1.0.0/activate", {});
+    const churnCounts = async () => {
+      const cycle = await api.cycles.run("api");
+      assertEquals(cycle.status, "succeeded", cycle.error ?? "");
+      return cycle.stages.find((s) => s.name === "churn")!.counts;
+    };
+    const logRows = async () => {
+      const [row] = await api.db.query<{ n: number }>(
+        "select count(*)::int as n from churn_prediction_logs",
+      );
+      return row!.n;
+    };
+
+    const first = await churnCounts();
+    assertEquals([first.logged, first.updated, first.changed], [
+      first.predicted,
+      first.predicted,
+      first.predicted,
+    ]);
+    // An hour later the usage windows have not moved: nothing is logged or rewritten.
+    clock.advance(3_600_000);
+    const later = await churnCounts();
+    assertEquals(later.predicted, first.predicted);
+    assert(later.updated! < first.predicted! / 4, `${later.updated} of ${later.predicted} changed`);
+    assertEquals(later.logged, later.updated);
+    assertEquals(await logRows(), first.logged! + later.logged!);
+    // The next day's first cycle logs every customer again.
+    clock.advance(23 * 3_600_000);
+    const nextDay = await churnCounts();
+    assertEquals(nextDay.logged, nextDay.predicted);
+    // Each latest prediction is the log row it was written with.
+    const [mismatch] = await api.db.query<{ n: number }>(
+      `select count(*)::int as n from churn_predictions_latest l
+       where not exists (select 1 from churn_prediction_logs g
+         where g.customer_id = l.customer_id and g.predicted_at = l.predicted_at
+           and g.probability = l.probability and g.model_version = l.model_version)`,
+    );
+    assertEquals(mismatch?.n, 0);
+  }, { clock });
 });

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../../helpers/assert.ts";
 import { withTestDb } from "../../helpers/db.ts";
 import { customer, daysAgo, installDefaults, NOW, usageEvent } from "../../helpers/fixtures.ts";
 import { buildFeatures, churnFeatureNames } from "../../../engine/ml/mod.ts";
-import { ingestEvents, upsertCustomers } from "../../../engine/signals/mod.ts";
+import { ingestEvents, refreshDailyUsage, upsertCustomers } from "../../../engine/signals/mod.ts";
 
 const limits = { futureToleranceSeconds: 300, retentionDays: 730 };
 
@@ -32,7 +32,8 @@ Deno.test("buildFeatures() computes each feature from the signals as they were a
       usageEvent("sup_a", "payment_failed", daysAgo(60)),
       usageEvent("sup_a", "nps_submitted", daysAgo(30), { score: 4 }),
       usageEvent("sup_a", "nps_submitted", daysAgo(8), { score: 9 }),
-      // After the as-of time: never seen (no leakage into a snapshot).
+      // On the as-of day, before and after the as-of time: counted from the next day on.
+      usageEvent("sup_a", "login", new Date(NOW.getTime() - 60_000)),
       usageEvent("sup_a", "login", new Date(NOW.getTime() + 60_000)),
     ], { now: new Date(NOW.getTime() + 120_000), limits });
     await db.query(
@@ -42,6 +43,7 @@ Deno.test("buildFeatures() computes each feature from the signals as they were a
       [daysAgo(40), daysAgo(1)],
     );
 
+    await refreshDailyUsage(db);
     const batch = await buildFeatures(db, { after: "", last: "sup_zzz" }, NOW);
     // Churned customers are not scored.
     assertEquals(batch.customerIds, ["sup_a", "sup_b"]);
@@ -75,7 +77,9 @@ Deno.test("buildFeatures() computes each feature from the signals as they were a
         logins7: 2,
         logins30: 3,
         previous: 1,
-        activeDays: 7, // UTC dates of days 1 and 1.5 (the same), 2, 5, 8, 10, 20, 21
+        // Whole days before the as-of day (June 15): June 14 (days 1 and 1.5 ago), 13, 10, 7,
+        // 5, May 26, 25 and 16 (30 days ago, the window's first day).
+        activeDays: 8,
         features: 1,
         failed: 1,
         opened: 2,
@@ -85,7 +89,8 @@ Deno.test("buildFeatures() computes each feature from the signals as they were a
         change: -7.5,
       },
     );
-    assert(Math.abs(a.days_since_last_event! - 1) < 1e-6, `${a.days_since_last_event}`);
+    // From the last event (June 14, 12:00) to the start of the as-of day.
+    assert(Math.abs(a.days_since_last_event! - 0.5) < 1e-6, `${a.days_since_last_event}`);
     // An unknown plan, no health score, no NPS: missing (NaN), never a made-up number.
     const b = row(1);
     assertEquals(b.vendor_type, 12); // other, the last

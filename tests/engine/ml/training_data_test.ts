@@ -38,7 +38,8 @@ Deno.test("training snapshots are labelled by churn within the horizon, with not
       everyDays: 30,
       batchSize: 50,
     });
-    assertEquals(set.snapshotDates, [daysAgo(120).toISOString(), daysAgo(90).toISOString()]);
+    // At UTC midnight (NOW is noon): the features' day windows end exactly there.
+    assertEquals(set.snapshotDates, [daysAgo(120.5).toISOString(), daysAgo(90.5).toISOString()]);
     // 120 days ago: everyone active; both churn groups churn within 90 days after it.
     // 90 days ago: sup_000–019 are gone; sup_020–039 churn within the horizon.
     assertEquals(set.rows, 120 + 100);
