@@ -30,8 +30,11 @@ const ONE_PREDICTION = `
     select probability from churn_predictions_latest where customer_id = $1
   ), logged as (
     insert into churn_prediction_logs (customer_id, model_version, probability, confidence,
-      confident, contributions, cycle_id, predicted_at)
-    values ($1, $2, $3, $4, $5, $6, null, $7)
+      confident, top_features, top_values, top_contributions, cycle_id, predicted_at)
+    select $1, $2, $3, $4, $5, array_agg(c ->> 'feature' order by i),
+      array_agg((c ->> 'value')::float8 order by i),
+      array_agg((c ->> 'contribution')::float8 order by i), null, $7
+    from jsonb_array_elements($6::jsonb) with ordinality as t(c, i)
   ), upserted as (
     insert into churn_predictions_latest (customer_id, model_version, probability, confidence,
       confident, predicted_at)
@@ -157,7 +160,9 @@ export async function storedPredictions(
   customerIds: readonly string[],
 ): Promise<Map<string, StoredPrediction>> {
   const rows = await db.query<StoredPrediction & { customer_id: string }>(
-    `select customer_id, probability, contributions from churn_prediction_logs
+    `select customer_id, probability,
+       churn_contributions(top_features, top_values, top_contributions) as contributions
+     from churn_prediction_logs
      where cycle_id = $1 and customer_id = any($2::text[])`,
     [cycleId, customerIds],
   );

@@ -81,14 +81,20 @@ export async function predictBatch(
     const row = features.values.subarray(r * width, (r + 1) * width);
     const confidence = Math.max(p, 1 - p);
     const confident = confidence >= options.confidenceThreshold;
-    const contributions = explain(model.ensemble, row, TOP_CONTRIBUTIONS).contributions.map((
-      c,
-    ) => ({
-      feature: c.feature,
-      value: valueOf(row[index.get(c.feature)!]!),
-      contribution: Math.round(c.contribution * 1e6) / 1e6,
-    }));
-    log.push([id, model.version, p, confidence, confident, contributions, options.cycleId, asOf]);
+    const top = explain(model.ensemble, row, TOP_CONTRIBUTIONS).contributions;
+    log.push([
+      id,
+      model.version,
+      p,
+      confidence,
+      confident,
+      // Array literals: feature names are identifiers, values numbers or NULL.
+      `{${top.map((c) => c.feature).join(",")}}`,
+      `{${top.map((c) => valueOf(row[index.get(c.feature)!]!) ?? "NULL").join(",")}}`,
+      `{${top.map((c) => Math.round(c.contribution * 1e6) / 1e6).join(",")}}`,
+      options.cycleId,
+      asOf,
+    ]);
     if (!changed) continue;
     const moved = !before || Math.abs(p - before.probability) >= threshold;
     latest.add(id, p, confidence, confident, moved ? before?.probability : null);
@@ -99,7 +105,9 @@ export async function predictBatch(
     "probability",
     "confidence",
     "confident",
-    "contributions",
+    "top_features",
+    "top_values",
+    "top_contributions",
     "cycle_id",
     "predicted_at",
   ], log);

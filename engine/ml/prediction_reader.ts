@@ -38,7 +38,8 @@ export async function getCustomerPrediction(
   }>(
     // The contributions are in the log row the prediction was written with.
     `select l.model_version, l.probability, l.confidence, l.confident, l.predicted_at,
-       coalesce((select g.contributions from churn_prediction_logs g
+       coalesce((select churn_contributions(g.top_features, g.top_values, g.top_contributions)
+         from churn_prediction_logs g
          where g.customer_id = l.customer_id and g.predicted_at = l.predicted_at
            and g.model_version = l.model_version
          limit 1), '[]') as contributions

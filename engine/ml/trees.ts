@@ -7,6 +7,7 @@
  * NaN — goes where the node says), so it can stand in where onnxruntime
  * cannot load, and it explains each prediction by its path through the trees.
  */
+import { attribute, flatTrees } from "./tree_paths.ts";
 
 /**
  * One tree as parallel arrays, node 0 the root. A node is a leaf when
@@ -95,24 +96,16 @@ export function explain(
   row: ArrayLike<number>,
   limit = Infinity,
 ): { bias: number; contributions: Contribution[] } {
+  const flat = flatTrees(model);
   const byFeature = new Float64Array(model.featureNames.length);
-  let bias = model.baseScore;
-  for (const tree of model.trees) {
-    let node = 0;
-    bias += tree.value[0]!;
-    while (tree.left[node]! >= 0) {
-      const feature = tree.feature[node]!;
-      const x = row[feature]!;
-      const goLeft = Number.isNaN(x) ? tree.missingLeft[node]! : f32(x) <= tree.threshold[node]!;
-      const child = goLeft ? tree.left[node]! : tree.right[node]!;
-      byFeature[feature]! += tree.value[child]! - tree.value[node]!;
-      node = child;
-    }
-  }
-  const contributions: Contribution[] = [];
-  byFeature.forEach((contribution, i) => {
-    if (contribution !== 0) contributions.push({ feature: model.featureNames[i]!, contribution });
-  });
-  contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-  return { bias, contributions: contributions.slice(0, limit) };
+  attribute(flat, row, byFeature);
+  const order: number[] = [];
+  for (let i = 0; i < byFeature.length; i++) if (byFeature[i] !== 0) order.push(i);
+  // Stable: equal effects keep feature order.
+  order.sort((a, b) => Math.abs(byFeature[b]!) - Math.abs(byFeature[a]!));
+  const contributions = order.slice(0, limit).map((i) => ({
+    feature: model.featureNames[i]!,
+    contribution: byFeature[i]!,
+  }));
+  return { bias: flat.bias, contributions };
 }

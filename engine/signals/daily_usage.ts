@@ -12,6 +12,9 @@
  * visible, so a refresh only counts rows stamped before the start of the
  * oldest transaction still open in this database; the rest wait for the next
  * refresh. So no event is counted twice or never.
+ *
+ * Events are only ever added here: whatever deletes stored events (a
+ * customer's erasure, retention) must take their days out of usage_daily too.
  */
 import type { Db, Loadable } from "../db/mod.ts";
 
