@@ -11,7 +11,7 @@
  * transaction still open may yet commit rows stamped earlier than anything
  * visible, so a refresh only counts rows stamped before the start of the
  * oldest transaction still open in this database; the rest wait for the next
- * refresh. So no event is counted twice or never.
+ * refresh. So every event is counted exactly once.
  *
  * Events are only ever added here: whatever deletes stored events (a
  * customer's erasure, retention) must take their days out of usage_daily too.
@@ -28,7 +28,7 @@ export interface DailyUsageRefresh {
   backfill: boolean;
 }
 
-/** The per-day columns: event type counted, or how the column aggregates. */
+/** The per-day count columns, and the event type each counts. */
 const COUNTS: Record<string, string> = {
   logins: "login",
   features_used: "feature_used",
