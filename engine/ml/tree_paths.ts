@@ -63,16 +63,22 @@ export function flatTrees(model: TreeEnsemble): FlatTrees {
   return flat;
 }
 
+// The row's values as float32, rounded once per row rather than once per split.
+let rounded = new Float64Array(64);
+
 /** Adds each feature's path attribution for `row` into `byFeature` (zeroed by the caller). */
 export function attribute(flat: FlatTrees, row: ArrayLike<number>, byFeature: Float64Array): void {
   const { roots, feature, threshold, missingLeft, left, right, move } = flat;
+  if (rounded.length < row.length) rounded = new Float64Array(row.length);
+  const xs = rounded;
+  for (let f = 0; f < row.length; f++) xs[f] = Math.fround(row[f]!);
   for (let t = 0; t < roots.length; t++) {
     let node = roots[t]!;
     while (left[node]! >= 0) {
       const f = feature[node]!;
-      const x = row[f]!;
+      const x = xs[f]!;
       // x !== x: NaN, a missing value, goes where training sent it.
-      const goLeft = x !== x ? missingLeft[node] === 1 : Math.fround(x) <= threshold[node]!;
+      const goLeft = x !== x ? missingLeft[node] === 1 : x <= threshold[node]!;
       node = goLeft ? left[node]! : right[node]!;
       byFeature[f]! += move[node]!;
     }
