@@ -192,12 +192,7 @@ class LatestRows {
   /** Upserts the rows and inserts their events in one statement; returns the events written. */
   async write(tx: Loadable, modelVersion: string, asOf: Date): Promise<number> {
     if (this.size === 0) return 0;
-    const payloads = this.#events.map((e) => ({
-      probability: round4(e.probability),
-      previousProbability: e.previous === undefined ? null : round4(e.previous),
-      confident: e.confident,
-      modelVersion,
-    }));
+    // Scalar arrays, not an array of JSON documents: parsing those cost more than the inserts.
     const [written] = await tx.query<{ events: number }>(WRITE_LATEST, [
       this.#ids,
       this.#probabilities,
@@ -206,13 +201,13 @@ class LatestRows {
       modelVersion,
       asOf,
       this.#events.map((e) => e.id),
-      payloads,
+      this.#events.map((e) => e.probability),
+      this.#events.map((e) => e.previous ?? null),
+      this.#events.map((e) => String(e.confident)),
     ]);
     return Number(written?.events ?? 0);
   }
 }
-
-const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 const WRITE_LATEST = `
   with upserted as (
@@ -227,8 +222,13 @@ const WRITE_LATEST = `
     returning 1
   ), events as (
     insert into event_log (type, customer_id, payload, occurred_at)
-    select 'churn.predicted', customer_id, payload, $6
-    from unnest($7::text[], $8::jsonb[]) as e(customer_id, payload)
+    select 'churn.predicted', customer_id,
+      jsonb_build_object('probability', round(probability::numeric, 4),
+        'previousProbability', round(previous::numeric, 4), 'confident', confident::boolean,
+        'modelVersion', $5::text),
+      $6
+    from unnest($7::text[], $8::float8[], $9::float8[], $10::text[])
+      as e(customer_id, probability, previous, confident)
     returning 1
   )
   select (select count(*)::int from upserted) as updated,
