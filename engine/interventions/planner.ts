@@ -5,6 +5,7 @@
  * the rule's control group, or sent — deferred past quiet hours. Every
  * decision is returned, so "why didn't they get it" has an answer.
  */
+import { DAY_MS } from "../clock.ts";
 import { emailProblem, holdoutPosition, type InterventionPolicy } from "./policy.ts";
 import { sendTime } from "../quiet_hours.ts";
 
@@ -60,8 +61,6 @@ export interface Decision {
   /** When it may go out (past quiet hours); the planning time otherwise. */
   scheduledFor: Date;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Decides every proposal of one customer, highest priority first. */
 export function planCustomer(

@@ -8,6 +8,7 @@
  * test by customer (a stable hash), so a customer's snapshots never sit on
  * both sides.
  */
+import { DAY_MS } from "../clock.ts";
 import type { Db } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
 import { stablePosition } from "../hash.ts";
@@ -39,7 +40,6 @@ export interface SnapshotSet {
   rows: number;
 }
 
-const DAY = 86_400_000;
 /** The longest window a feature looks back over (features.ts). */
 const LONGEST_WINDOW_DAYS = 90;
 const TEST_SHARE = 0.2;
@@ -56,15 +56,17 @@ export async function buildTrainingSet(
   const [start] = await db.query<{ first: Date | null }>(
     "select min(occurred_at) as first from usage_events",
   );
-  const earliest = start?.first ? new Date(start.first).getTime() + LONGEST_WINDOW_DAYS * DAY : 0;
+  const earliest = start?.first
+    ? new Date(start.first).getTime() + LONGEST_WINDOW_DAYS * DAY_MS
+    : 0;
   // Snapshots at UTC midnight: the features' windows are whole days before
   // the as-of day, so a snapshot sees exactly the days before it.
   const dates = Array.from(
     { length: options.snapshots },
     (_, k) =>
       new Date(
-        Math.floor(options.asOf.getTime() / DAY - options.horizonDays - k * options.everyDays) *
-          DAY,
+        Math.floor(options.asOf.getTime() / DAY_MS - options.horizonDays - k * options.everyDays) *
+          DAY_MS,
       ),
   ).filter((date) => date.getTime() >= earliest).reverse();
   if (dates.length === 0) {
@@ -83,7 +85,7 @@ export async function buildTrainingSet(
   const customerIds: string[] = [];
   let done = 0;
   for (const [i, date] of dates.entries()) {
-    const horizonEnd = new Date(date.getTime() + options.horizonDays * DAY);
+    const horizonEnd = new Date(date.getTime() + options.horizonDays * DAY_MS);
     for (const batch of plans[i]!) {
       const features = await buildFeatures(db, batch, date);
       const churned = await db.query<{ id: string }>(

@@ -4,6 +4,7 @@
  * March in the southern. Suppliers are busiest then, and a problem found in
  * the weeks before is worth more than one found in the middle of it.
  */
+import { DAY_MS } from "../clock.ts";
 
 // Countries with most of their weddings in the southern summer (ISO 3166-1 alpha-2).
 const SOUTHERN = new Set([
@@ -32,8 +33,6 @@ const SOUTHERN = new Set([
 
 /** First and last month (1–12) of the peak season, by hemisphere. */
 const PEAK = { north: { from: 6, to: 9 }, south: { from: 11, to: 3 } } as const;
-
-const DAY_MS = 86_400_000;
 
 /** Days from `asOf` (a UTC day) until the next peak season starts in `country`; 0 during it. */
 export function daysUntilPeakSeason(country: string, asOf: Date): number {

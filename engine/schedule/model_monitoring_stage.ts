@@ -4,11 +4,10 @@
  * computed from its predictions whose horizon has passed; a version whose
  * accuracy falls below ML_ACCURACY_ALERT_THRESHOLD raises `ml.degraded`.
  */
+import { DAY_MS } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { computeModelPerformance } from "../ml/mod.ts";
 import type { WholeStage } from "./runner.ts";
-
-const DAY_MS = 86_400_000;
 
 /** The stage. */
 export function modelMonitoringStage(
