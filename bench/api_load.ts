@@ -41,11 +41,10 @@ import {
 } from "./api/report.ts";
 import { type ServerProcess, startEngine, startHelloWorld } from "./api/servers.ts";
 import { findWrk, type LoadResult, runLoad } from "./api/wrk.ts";
-import { describeServer, openBenchDatabase } from "./health/database.ts";
+import { benchServerUrl, describeServer, openBenchDatabase } from "./health/database.ts";
 import { ensurePopulation } from "./health/population.ts";
 import { seedProgress } from "./health/progress.ts";
 
-const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 // bench/health_scoring.ts's default population, so both benchmarks share one seeding.
 const POPULATION = { customers: 100_000, days: 30, seed: 42, asOf: new Date("2026-11-01") };
 const ACTOR = "bench:api_load";
@@ -74,7 +73,7 @@ await runCommand(async () => {
   const loadAverage = (await Deno.readTextFile("/proc/loadavg").catch(() => "unknown")).split(
     " ",
   ).slice(0, 3).join(" ");
-  const serverUrl = Deno.env.get("BENCH_DATABASE_URL") ?? config.DATABASE_URL ?? DEFAULT_SERVER;
+  const serverUrl = benchServerUrl(config);
   const bench = await openBenchDatabase(serverUrl, { name: args.database, poolSize: 2 });
   const { db } = bench;
   const ids = await Deno.makeTempFile({ prefix: "cs-bench-ids-", suffix: ".txt" });

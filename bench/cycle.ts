@@ -29,7 +29,7 @@ import { channelKinds } from "../engine/plugins/mod.ts";
 import { loadPublishedRules } from "../engine/rules/mod.ts";
 import { type Cycle, CycleRunner, evaluationStages } from "../engine/schedule/mod.ts";
 import { measureNaiveCycle } from "./cycle/naive_cycle.ts";
-import { describeServer, openBenchDatabase } from "./health/database.ts";
+import { benchServerUrl, describeServer, openBenchDatabase } from "./health/database.ts";
 import { sampleCustomers } from "./health/passes.ts";
 import { countActiveCustomers, ensurePopulation, restoreHealthState } from "./health/population.ts";
 import { bar, seedProgress } from "./health/progress.ts";
@@ -37,7 +37,6 @@ import { populationFromFlags, populationOptions } from "./health/population_flag
 import { markdownTable, saveFigures } from "./results.ts";
 import { publishBenchRules } from "./rules/publish.ts";
 
-const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 const HOUR_MS = 3_600_000;
 const TARGET = { customers: 100_000, seconds: 15 };
 
@@ -49,7 +48,7 @@ await runCommand(async () => {
   });
   const spec = populationFromFlags(values);
   const naiveSample = wholeNumber("--naive-sample", values["naive-sample"], 1, 100_000);
-  const serverUrl = Deno.env.get("BENCH_DATABASE_URL") ?? config.DATABASE_URL ?? DEFAULT_SERVER;
+  const serverUrl = benchServerUrl(config);
   const bench = await openBenchDatabase(serverUrl, { name: values.database, poolSize: 4 });
   const { db } = bench;
   try {

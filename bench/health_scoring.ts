@@ -27,7 +27,12 @@ import { loadConfig } from "../engine/config.ts";
 import type { Db } from "../engine/db/mod.ts";
 import { EngineError } from "../engine/errors.ts";
 import { getActiveHealthModel, type HealthModel, scoringSettings } from "../engine/health/mod.ts";
-import { type BenchDatabase, describeServer, openBenchDatabase } from "./health/database.ts";
+import {
+  type BenchDatabase,
+  benchServerUrl,
+  describeServer,
+  openBenchDatabase,
+} from "./health/database.ts";
 import { bar, seedProgress } from "./health/progress.ts";
 import { populationFromFlags, populationOptions } from "./health/population_flags.ts";
 import {
@@ -49,7 +54,6 @@ import {
 import { openPreparedSession } from "./health/prepared.ts";
 import { type BenchResult, formatReport, saveResult, verdictOf } from "./health/report.ts";
 
-const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 const HOUR_MS = 3_600_000;
 
 /** The run's parameters, from the command line and the configuration. */
@@ -72,7 +76,7 @@ await runCommand(async () => {
     ...parseBenchArgs(Deno.args, config.SCORING_BATCH_SIZE),
     concurrency: config.SCORING_CONCURRENCY,
   };
-  const serverUrl = Deno.env.get("BENCH_DATABASE_URL") ?? config.DATABASE_URL ?? DEFAULT_SERVER;
+  const serverUrl = benchServerUrl(config);
   const bench = await openBenchDatabase(serverUrl, { name: args.database, poolSize: 4 });
   const { db } = bench;
   try {

@@ -24,7 +24,7 @@ import { silentLogger } from "../engine/log.ts";
 import { channelKinds, loadChannelPlugins } from "../engine/plugins/mod.ts";
 import { scoringSettings } from "../engine/health/mod.ts";
 import { firstPartyChannelPlugins } from "../plugins/mod.ts";
-import { describeServer, openBenchDatabase } from "./health/database.ts";
+import { benchServerUrl, describeServer, openBenchDatabase } from "./health/database.ts";
 import { ensurePopulation } from "./health/population.ts";
 import { seedProgress } from "./health/progress.ts";
 import { populationFromFlags, populationOptions } from "./health/population_flags.ts";
@@ -38,7 +38,6 @@ import { planAll, planNaively, synthesizeFirings } from "./interventions/plannin
 import { markdownTable, saveFigures } from "./results.ts";
 import { publishBenchRules } from "./rules/publish.ts";
 
-const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 const TARGETS = { planSeconds: 3, planFirings: 100_000, sendsPerSecond: 500 };
 const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
 
@@ -58,7 +57,7 @@ await runCommand(async () => {
   const naiveSample = wholeNumber("--naive-sample", values["naive-sample"], 1, 100_000);
   const sends = wholeNumber("--sends", values.sends, 1, 100_000);
   const naiveSends = wholeNumber("--naive-sends", values["naive-sends"], 1, 10_000);
-  const serverUrl = Deno.env.get("BENCH_DATABASE_URL") ?? config.DATABASE_URL ?? DEFAULT_SERVER;
+  const serverUrl = benchServerUrl(config);
   const bench = await openBenchDatabase(serverUrl, { name: values.database, poolSize: 6 });
   const { db } = bench;
   const sink = await startSink();

@@ -32,7 +32,7 @@ import { runCommand, say, warn } from "../cli/output.ts";
 import { loadConfig } from "../engine/config.ts";
 import { EngineError } from "../engine/errors.ts";
 import { scoringSettings } from "../engine/health/mod.ts";
-import { describeServer, openBenchDatabase } from "./health/database.ts";
+import { benchServerUrl, describeServer, openBenchDatabase } from "./health/database.ts";
 import { ensurePopulation } from "./health/population.ts";
 import { populationFromFlags, populationOptions } from "./health/population_flags.ts";
 import { seedProgress } from "./health/progress.ts";
@@ -44,7 +44,6 @@ import { syntheticChurnRows } from "./ml/synthetic.ts";
 import { measureTraining, type TrainingFigures } from "./ml/training.ts";
 import { markdownTable, saveFigures } from "./results.ts";
 
-const DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
 const HOUR_MS = 3_600_000;
 const PARTS = ["scoring", "inference", "training"] as const;
 /** The model size for scoring and inference. */
@@ -112,7 +111,7 @@ await runCommand(async () => {
   };
 
   if (parts.has("scoring")) {
-    const serverUrl = Deno.env.get("BENCH_DATABASE_URL") ?? config.DATABASE_URL ?? DEFAULT_SERVER;
+    const serverUrl = benchServerUrl(config);
     const bench = await openBenchDatabase(serverUrl, {
       name: values.database,
       poolSize: Math.max(4, config.SCORING_CONCURRENCY + 2),

@@ -7,6 +7,15 @@ import { type Db, openPostgres, pgErrorCode } from "../../engine/db/mod.ts";
 import { EngineError } from "../../engine/errors.ts";
 
 const DUPLICATE_DATABASE = "42P04";
+const LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * The PostgreSQL server the benchmarks use: BENCH_DATABASE_URL, else the
+ * engine's DATABASE_URL, else the local server.
+ */
+export function benchServerUrl(config: { DATABASE_URL?: string | undefined }): string {
+  return Deno.env.get("BENCH_DATABASE_URL") ?? config.DATABASE_URL ?? LOCAL_SERVER;
+}
 
 /** The benchmark database, held by this run alone. */
 export interface BenchDatabase {
