@@ -30,6 +30,11 @@ export interface Tree {
   cover: number[];
 }
 
+/** A tree with no nodes yet, for a builder to push nodes into. */
+export function emptyTree(): Tree {
+  return { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [], cover: [] };
+}
+
 /** The model: features by position, a base score (log-odds) and trees. */
 export interface TreeEnsemble {
   featureNames: string[];

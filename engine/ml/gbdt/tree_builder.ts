@@ -5,7 +5,7 @@
  * together). Only the smaller child's histogram is built; the larger one's
  * is its parent's minus the smaller's.
  */
-import type { Tree } from "../trees.ts";
+import { emptyTree, type Tree } from "../trees.ts";
 import { type BinEdges, valueBinCount } from "./binning.ts";
 import {
   buildHistogram,
@@ -85,15 +85,7 @@ export class TreeGrower {
     const rows = this.#rows;
     for (let i = 0; i < ctx.n; i++) rows[i] = i;
     const grown: GrownTree = {
-      tree: {
-        feature: [],
-        threshold: [],
-        missingLeft: [],
-        left: [],
-        right: [],
-        value: [],
-        cover: [],
-      },
+      tree: emptyTree(),
       splitBin: [],
       gains: new Float64Array(ctx.bins.edges.length),
     };

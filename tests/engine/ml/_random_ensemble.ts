@@ -5,7 +5,7 @@
  * some values missing (NaN).
  */
 import { nextUpFloat32 } from "../../../engine/ml/float32.ts";
-import type { Tree, TreeEnsemble } from "../../../engine/ml/trees.ts";
+import { emptyTree, type Tree, type TreeEnsemble } from "../../../engine/ml/trees.ts";
 import { seededUniform } from "../../../engine/ml/mod.ts";
 
 /** `trees` complete trees of `depth` splits over `features` features. */
@@ -19,15 +19,7 @@ export function randomEnsemble(
 }
 
 function randomTree(options: { depth: number; features: number }, random: () => number): Tree {
-  const tree: Tree = {
-    feature: [],
-    threshold: [],
-    missingLeft: [],
-    left: [],
-    right: [],
-    value: [],
-    cover: [],
-  };
+  const tree = emptyTree();
   const grow = (depth: number): number => {
     const node = tree.left.length;
     tree.feature.push(0);
