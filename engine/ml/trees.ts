@@ -35,6 +35,18 @@ export function emptyTree(): Tree {
   return { feature: [], threshold: [], missingLeft: [], left: [], right: [], value: [], cover: [] };
 }
 
+/** Appends a leaf with no value to `tree` (a builder then fills it in or splits it); returns its id. */
+export function addNode(tree: Tree): number {
+  tree.feature.push(0);
+  tree.threshold.push(0);
+  tree.missingLeft.push(false);
+  tree.left.push(-1);
+  tree.right.push(-1);
+  tree.value.push(0);
+  tree.cover.push(0);
+  return tree.left.length - 1;
+}
+
 /** The model: features by position, a base score (log-odds) and trees. */
 export interface TreeEnsemble {
   featureNames: string[];

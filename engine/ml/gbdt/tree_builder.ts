@@ -5,7 +5,7 @@
  * together). Only the smaller child's histogram is built; the larger one's
  * is its parent's minus the smaller's.
  */
-import { emptyTree, type Tree } from "../trees.ts";
+import { addNode, emptyTree, type Tree } from "../trees.ts";
 import { type BinEdges, valueBinCount } from "./binning.ts";
 import {
   buildHistogram,
@@ -221,16 +221,8 @@ export class TreeGrower {
   }
 
   #allocate(grown: GrownTree): number {
-    const { tree } = grown;
-    tree.feature.push(0);
-    tree.threshold.push(0);
-    tree.missingLeft.push(false);
-    tree.left.push(-1);
-    tree.right.push(-1);
-    tree.value.push(0);
-    tree.cover.push(0);
     grown.splitBin.push(-1);
-    return tree.feature.length - 1;
+    return addNode(grown.tree);
   }
 
   #take(): Float64Array {

@@ -5,7 +5,7 @@
  * some values missing (NaN).
  */
 import { nextUpFloat32 } from "../../../engine/ml/float32.ts";
-import { emptyTree, type Tree, type TreeEnsemble } from "../../../engine/ml/trees.ts";
+import { addNode, emptyTree, type Tree, type TreeEnsemble } from "../../../engine/ml/trees.ts";
 import { seededUniform } from "../../../engine/ml/mod.ts";
 
 /** `trees` complete trees of `depth` splits over `features` features. */
@@ -21,14 +21,7 @@ export function randomEnsemble(
 function randomTree(options: { depth: number; features: number }, random: () => number): Tree {
   const tree = emptyTree();
   const grow = (depth: number): number => {
-    const node = tree.left.length;
-    tree.feature.push(0);
-    tree.threshold.push(0);
-    tree.missingLeft.push(false);
-    tree.left.push(-1);
-    tree.right.push(-1);
-    tree.value.push(0);
-    tree.cover.push(0);
+    const node = addNode(tree);
     if (depth === options.depth) {
       tree.value[node] = (random() - 0.5) * 0.4;
       tree.cover[node] = 1 + Math.floor(random() * 200);
