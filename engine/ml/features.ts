@@ -158,21 +158,14 @@ const window = (days: number) => `d.day >= $4::date - ${days}`;
  * the as-of time, $4 its UTC date; customers active at $3 only.
  */
 function featuresSql(which: "range" | "ids"): string {
-  const customers = which === "range" ? "c.id > $1 and c.id <= $2" : "c.id = any($1::text[])";
-  const days = which === "range"
-    ? "d.customer_id > $1 and d.customer_id <= $2"
-    : "d.customer_id = any($1::text[])";
-  const milestones = which === "range"
-    ? "m.customer_id > $1 and m.customer_id <= $2"
-    : "m.customer_id = any($1::text[])";
-  const latest = which === "range"
-    ? "hl.customer_id > $1 and hl.customer_id <= $2"
-    : "hl.customer_id = any($1::text[])";
+  // Each table is limited to the batch's customers itself, so each is read by its own index.
+  const inBatch = (column: string) =>
+    which === "range" ? `${column} > $1 and ${column} <= $2` : `${column} = any($1::text[])`;
   return `
 with batch as (
   select c.id, c.plan, c.vendor_type, c.mrr::float8 as mrr, c.signup_date
   from customers c
-  where ${customers}
+  where ${inBatch("c.id")}
     and c.signup_date <= $3::timestamptz
     and (c.churned_at is null or c.churned_at > $3::timestamptz)
 ),
@@ -188,14 +181,14 @@ events as (
     max(d.last_event_at) as last_event,
     max(d.nps_key) % 16 as nps_last
   from usage_daily d
-  where ${days}
+  where ${inBatch("d.customer_id")}
     and ${window(90)} and d.day < $4::date
   group by d.customer_id
 ),
 milestones as (
   select m.customer_id, count(*) as achieved
   from success_milestones m
-  where ${milestones} and m.achieved and m.achieved_at <= $3
+  where ${inBatch("m.customer_id")} and m.achieved and m.achieved_at <= $3
   group by m.customer_id
 )
 select b.id as customer_id,
@@ -205,7 +198,7 @@ left join events e on e.customer_id = b.id
 left join milestones m on m.customer_id = b.id
 -- The health score at the as-of time: the latest table's when it is not newer
 -- (a cycle scores health just before churn), else looked up in the history.
-left join customer_health_latest hl on hl.customer_id = b.id and ${latest}
+left join customer_health_latest hl on hl.customer_id = b.id and ${inBatch("hl.customer_id")}
   and hl.scored_at <= $3::timestamptz
 left join lateral (
   select l.score, l.scored_at from customer_health l
