@@ -35,6 +35,7 @@ import {
 import { removeScoringRuns, runChurnStage, type StageRun, TimedChurnModels } from "./scoring.ts";
 
 const HOUR_MS = 3_600_000;
+const VACUUM_WRITES = "vacuum (analyze) churn_prediction_logs, churn_predictions_latest, event_log";
 
 /** The scoring figures. */
 export interface ScoringFigures {
@@ -84,8 +85,6 @@ export async function measureScoring(
     const refreshStarted = performance.now();
     const refreshed = await refreshDailyUsage(db);
     const dailyUsage = { ...refreshed, ms: performance.now() - refreshStarted };
-    // What autovacuum would do after a first build (it is off on this server).
-    if (refreshed.backfill) await db.exec("vacuum (analyze) usage_daily");
 
     const headline = await runChurnStage(db, config, {
       asOf,
@@ -102,14 +101,14 @@ export async function measureScoring(
         : null,
     };
     // The next hourly cycle: every customer has a prediction, few move enough for an event.
-    // Between the two, what autovacuum would have done in an hour (it is off on this server).
-    await db.exec("vacuum (analyze) churn_prediction_logs, churn_predictions_latest, event_log");
+    // Between runs, what autovacuum would have done in an hour (it is off on this server).
+    await db.exec(VACUUM_WRITES);
     const nextHour = await runChurnStage(db, config, {
       asOf: new Date(asOf.getTime() + HOUR_MS),
       models,
       workers: config.SCORING_CONCURRENCY,
     });
-    await db.exec("vacuum (analyze) churn_prediction_logs, churn_predictions_latest, event_log");
+    await db.exec(VACUUM_WRITES);
     const nextDay = await runChurnStage(db, config, {
       asOf: new Date(asOf.getTime() + 24 * HOUR_MS),
       models,
