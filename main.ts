@@ -40,8 +40,13 @@ import {
   loadTemplateChannels,
 } from "./engine/interventions/templates/mod.ts";
 import { Dispatcher, linkSigner, messageBuilder } from "./engine/interventions/mod.ts";
-import { type ChannelRegistry, loadChannelPlugins } from "./engine/plugins/mod.ts";
-import { firstPartyChannelPlugins } from "./plugins/mod.ts";
+import {
+  type ChannelRegistry,
+  eventHubSettings,
+  PluginEvents,
+  PluginHost,
+} from "./engine/plugins/mod.ts";
+import { firstPartyPlugins } from "./plugins/mod.ts";
 import { ChurnModels, type ChurnModelStatus, trainFirstModel } from "./engine/ml/mod.ts";
 
 // Enough history for three training snapshots: 90 days of signals before
@@ -66,6 +71,8 @@ await runCommand(async () => {
   let server: { port: number; finished: Promise<void> };
   let cycles: CycleRunner;
   let channels: ChannelRegistry | null = null;
+  let host: PluginHost | null = null;
+  let events: PluginEvents | null = null;
   let churn: ChurnModelStatus | null = null;
   const churnModels = new ChurnModels({
     db,
@@ -131,11 +138,17 @@ await runCommand(async () => {
       }
     }
     // Channel settings are checked here: a wrong SMTP_URL stops the start, not the first send.
-    const registered = await loadChannelPlugins(firstPartyChannelPlugins, {
-      config,
+    const plugins = new PluginHost({
       db,
+      clock,
       log: log.child({ component: "plugins" }),
+      environment: config,
+      firstParty: firstPartyPlugins,
+      directory: config.PLUGINS_DIR,
     });
+    await plugins.start();
+    host = plugins;
+    const registered = plugins.channels;
     channels = registered;
     cycles = new CycleRunner({
       db,
@@ -144,6 +157,7 @@ await runCommand(async () => {
       stages: evaluationStages(config, {
         channels: () => registered.list().map((c) => c.kind),
         churnModels,
+        pluginFacts: (ids, asOf) => plugins.facts(ids, asOf),
       }),
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
       shardWorkers: config.SCORING_CONCURRENCY,
@@ -158,12 +172,25 @@ await runCommand(async () => {
     });
     // The commands of this machine (score, import) reach the engine with this secret.
     verifier.allowLocal(localToken, { ...systemActor, id: "local:command" });
+    // The event log to the plugins running now, rebuilt as they are enabled or disabled.
+    events = config.SUCCESS_EVENT_HUB_ENABLED
+      ? new PluginEvents({
+        db,
+        clock,
+        log,
+        host: plugins,
+        settings: eventHubSettings(config),
+        metrics,
+      })
+      : null;
     health = createHealthMonitor({
       db,
       config,
       clock,
       log: log.child({ component: "health" }),
       churnModels,
+      plugins,
+      ...(events ? { eventHub: events } : {}),
     });
     // Loaded and warmed up once, before the first cycle needs it.
     if (config.ML_CHURN_PREDICTION_ENABLED && config.ML_MODEL_VERSION) {
@@ -181,16 +208,21 @@ await runCommand(async () => {
       health,
       channels: registered,
       churnModels,
+      plugins,
+      ...(events ? { eventHub: events } : {}),
     });
     server = await serve(app.fetch, config.HOST, config.PORT, stopping.signal);
   } catch (error) {
-    await channels?.closeAll();
+    await host?.stop();
     await churnModels.close();
     await db.close();
     throw error;
   }
   const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${server.port}`;
   await lock?.setServing(url, localToken);
+  // Plugins enabled, disabled or configured through another engine apply here too.
+  const followingPlugins = host?.follow(stopping.signal) ?? Promise.resolve();
+  const deliveringEvents = events?.run(stopping.signal) ?? Promise.resolve();
   const scheduled = config.CUSTOMER_SUCCESS_ENABLED &&
     scheduleCycles(cycles, { schedule: config.CYCLE_SCHEDULE, log, signal: stopping.signal });
   let caughtUp = "";
@@ -255,6 +287,7 @@ await runCommand(async () => {
       retraining ? `; retrained "${config.ML_RETRAIN_SCHEDULE}" (UTC)` : ""
     }`,
   );
+  say(`  plugins:   ${describePlugins(host)}`);
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);
   if (adminSecret) {
@@ -286,7 +319,9 @@ await runCommand(async () => {
       ["the health checks", () => health.stop()],
       ["the running cycle (it resumes after a restart)", () => cycles.drain()],
       ["the delivery worker's sends", () => delivering],
-      ["the channels", async () => await channels?.closeAll()],
+      ["the plugins' settings follower", () => followingPlugins],
+      ["the event hub's running handlers", () => deliveringEvents],
+      ["the plugins (their channels too)", async () => await host?.stop()],
       ["the churn models", () => churnModels.close()],
       ["the database", () => db.close()],
     ];
@@ -305,6 +340,15 @@ await runCommand(async () => {
   Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
   Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
 });
+
+/** The banner's plugins line: what runs, and what could not start. */
+function describePlugins(host: PluginHost | null): string {
+  const plugins = host?.list() ?? [];
+  const running = plugins.filter((p) => p.state === "running").map((p) => p.name);
+  const failed = plugins.filter((p) => p.state === "failed").map((p) => p.name);
+  return `${running.join(", ") || "none"}` +
+    (failed.length > 0 ? `; not started: ${failed.join(", ")} (GET /api/v1/plugins says why)` : "");
+}
 
 /** The banner's churn line. */
 function describeChurn(status: ChurnModelStatus | null): string {

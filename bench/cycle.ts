@@ -210,13 +210,18 @@ async function resetCycles(db: Db, populationAsOf: Date): Promise<void> {
     await tx.query("delete from intervention_outbox");
     await tx.query("delete from success_interventions");
     await tx.query("delete from rule_firings");
+    // The domain events the rules and interventions stages append.
+    await tx.query(
+      `delete from event_log where type in
+         ('rule.fired', 'intervention.planned', 'intervention.sent', 'intervention.failed')`,
+    );
     await tx.query("delete from cycles");
     await tx.query("update rules set failing_cycles = 0, counted_cycle = null");
   });
   await restoreHealthState(db, populationAsOf);
   await db.exec(
     "vacuum (analyze) rule_firings, cycles, cycle_stage_plans, cycle_shards, rules, " +
-      "success_interventions, intervention_outbox, intervention_effects",
+      "success_interventions, intervention_outbox, intervention_effects, event_log",
   );
 }
 

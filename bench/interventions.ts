@@ -257,12 +257,17 @@ async function reset(db: Db, options: { keepFirings?: boolean } = {}): Promise<v
     await tx.query("delete from intervention_outbox");
     await tx.query("delete from success_interventions");
     await tx.query("delete from in_app_messages");
+    // The domain events the rules and interventions stages append.
+    await tx.query(
+      `delete from event_log where type in
+         ('rule.fired', 'intervention.planned', 'intervention.sent', 'intervention.failed')`,
+    );
     if (!options.keepFirings) {
       await tx.query("delete from rule_firings");
       await tx.query("delete from cycles");
     }
   });
   await db.exec(
-    "vacuum (analyze) intervention_outbox, success_interventions, rule_firings, cycles",
+    "vacuum (analyze) intervention_outbox, success_interventions, rule_firings, cycles, event_log",
   );
 }

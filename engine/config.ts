@@ -103,6 +103,8 @@ const configSchema = z.object({
   MARKETING_API_ENDPOINT: httpUrl("https://api.example.com/marketing").optional(),
   DASHBOARD_WS_ENDPOINT: wsUrl.optional(),
   OFFLINE_SYNC_ENDPOINT: httpUrl("https://api.example.com/offline").optional(),
+  // More plugins, each a folder with plugin.json and mod.ts, run sandboxed (docs/plugins.md).
+  PLUGINS_DIR: z.string().min(1, "must be a folder path").optional(),
   HEALTH_CHECK_INTERVAL: z.coerce.number({ error: "must be a whole number of milliseconds" })
     .int("must be a whole number of milliseconds")
     .min(1_000, "must be at least 1000 (milliseconds)")
@@ -150,8 +152,23 @@ const configSchema = z.object({
   SCORING_BATCH_SIZE: positiveInt.max(100_000).default(5_000),
   SCORING_CONCURRENCY: positiveInt.max(16).default(2),
   HEALTH_CHANGE_THRESHOLD: z.coerce.number().min(0).max(100).default(5),
+  // The most points health boosts (engine/health/boosts.ts) add to one customer's score.
+  HEALTH_BOOST_MAX_POINTS: z.coerce.number({ error: "must be a number from 0 to 100" })
+    .min(0, "must be a number from 0 to 100").max(100, "must be a number from 0 to 100")
+    .default(10),
   EVENT_BATCH_LIMIT: positiveInt.max(10_000).default(1_000),
   EVENT_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
+  // The event hub's delivery to plugins (docs/events.md, "Delivery to plugins").
+  EVENT_HUB_BATCH_SIZE: positiveInt.max(10_000).default(100),
+  // Only the fallback: deliverers wake at once on each commit (LISTEN/NOTIFY).
+  EVENT_HUB_POLL_INTERVAL_MS: positiveInt.min(10).max(60_000).default(1_000),
+  EVENT_HUB_LEASE_SECONDS: positiveInt.max(3_600).default(30),
+  EVENT_HUB_LAG_ALERT_SECONDS: positiveInt.default(300),
+  PLUGIN_HANDLER_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+  PLUGIN_MAX_ATTEMPTS: positiveInt.max(100).default(10),
+  PLUGIN_RETRY_BASE_MS: positiveInt.max(600_000).default(1_000),
+  PLUGIN_BREAKER_FAILURES: positiveInt.max(100).default(5),
+  PLUGIN_BREAKER_COOLDOWN_SECONDS: positiveInt.max(86_400).default(60),
   DATA_RETENTION_DAYS: positiveInt.default(730),
   REQUEST_BODY_LIMIT_BYTES: positiveInt.default(5 * 1024 * 1024),
   INIT_ADMIN_TOKEN: z.string().regex(/^[A-Za-z0-9_\-.~+/=]{32,200}$/, {

@@ -85,6 +85,19 @@ export const errorCatalog = {
   MIGRATION_CHANGED: { kind: "internal", title: "An applied migration was changed" },
   HEALTH_CHECK_INVALID: { kind: "internal", title: "A health check cannot be registered" },
   PLUGIN_INVALID: { kind: "internal", title: "A plugin cannot be registered" },
+  // Plugin platform (issue 7)
+  PLUGIN_DUPLICATE: { kind: "internal", title: "Two plugins have the same name" },
+  PLUGIN_DEPENDENCY_UNMET: { kind: "internal", title: "A plugin's dependency is not there" },
+  PLUGIN_ENGINE_UNSUPPORTED: { kind: "internal", title: "A plugin does not support this engine" },
+  PLUGIN_CAPABILITY_UNDECLARED: {
+    kind: "internal",
+    title: "A plugin uses something its manifest does not declare",
+  },
+  PLUGIN_CONFIG_INVALID: { kind: "validation", title: "The plugin's configuration is not valid" },
+  PLUGIN_IMPORT_FAILED: { kind: "internal", title: "A plugin's module cannot be loaded" },
+  PLUGIN_NOT_FOUND: { kind: "not_found", title: "No such plugin" },
+  PLUGIN_IN_USE: { kind: "conflict", title: "Other plugins need this plugin" },
+  PLUGIN_UNAVAILABLE: { kind: "unavailable", title: "The plugin is not running" },
   IMPORT_FAILED: { kind: "validation", title: "The import file is not valid" },
   AUDIT_CHAIN_BROKEN: { kind: "internal", title: "The audit log's hash chain is broken" },
   // Training data (issue 6)

@@ -25,6 +25,8 @@ import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerTokenRoutes } from "./routes/tokens.ts";
+import { registerPluginRoutes } from "./routes/plugins.ts";
+import { registerPluginEventRoutes } from "./routes/plugin_events.ts";
 import { RateLimiter, TokenVerifier } from "../access/mod.ts";
 import { accessControl } from "./access_control.ts";
 import { rejectNulCharacters } from "./nul_characters.ts";
@@ -140,6 +142,8 @@ export function createApi(deps: ApiDeps): Api {
   registerUnsubscribeRoutes(app, deps);
   registerTrackingRoutes(app, deps);
   registerTokenRoutes(app, deps);
+  registerPluginRoutes(app, deps);
+  registerPluginEventRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerMeRoutes(app);
   registerMetricsRoutes(app, metrics);

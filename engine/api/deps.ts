@@ -3,7 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
-import type { ChannelRegistry } from "../plugins/mod.ts";
+import type { ChannelRegistry, EventHubView, PluginHost } from "../plugins/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Actor, TokenVerifier } from "../access/mod.ts";
 import type { EngineMetrics, HealthMonitor } from "../ops/mod.ts";
@@ -27,6 +27,10 @@ export interface ApiDeps {
   channels?: Pick<ChannelRegistry, "get">;
   /** The churn models (activation, verification); churn routes that need them say so when absent. */
   churnModels?: ChurnModels;
+  /** The event hub (plugin event replay, dead letters); those routes answer 503 when absent. */
+  eventHub?: EventHubView;
+  /** The plugins (list, enable, configure, their routes); the plugin routes say so when absent. */
+  plugins?: PluginHost;
 }
 
 /** Per-request values the middleware sets. */

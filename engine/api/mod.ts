@@ -10,4 +10,11 @@
  */
 export { createApi } from "./app.ts";
 export type { Api, ApiDeps, ApiEnv } from "./deps.ts";
-export { asEngineError, type Problem, problemOf, problemSchema, statusOf } from "./problem.ts";
+export {
+  asEngineError,
+  type Problem,
+  problemOf,
+  problemResponse,
+  problemSchema,
+  statusOf,
+} from "./problem.ts";

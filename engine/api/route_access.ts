@@ -105,6 +105,16 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/tokens/{id}": "manage:tokens",
   "DELETE /api/v1/tokens/{id}": "manage:tokens",
 
+  // Plugins: seen by readers of the engine's state, changed by admins.
+  "GET /api/v1/plugins": "read:metrics",
+  "GET /api/v1/plugins/{name}": "read:metrics",
+  "PUT /api/v1/plugins/{name}": "manage:plugins",
+  // The event hub's delivery to a plugin: its dead letters are read like its status; replays
+  // change what it receives.
+  "POST /api/v1/plugins/{name}/replay": "manage:plugins",
+  "GET /api/v1/plugins/{name}/dead-letters": "read:metrics",
+  "POST /api/v1/plugins/{name}/dead-letters/replay": "manage:plugins",
+
   "GET /api/v1/audit": "read:audit",
   "GET /api/v1/audit/verify": "read:audit",
 };

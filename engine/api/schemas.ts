@@ -2,6 +2,17 @@
 import { z } from "@hono/zod-openapi";
 import { problemSchema } from "./problem.ts";
 
+/**
+ * `schema`, able to carry OpenAPI metadata (`.openapi()`). Zod gives each
+ * schema its methods when it is built, and @hono/zod-openapi adds `.openapi`
+ * only to schemas built after it is loaded: one built by another folder
+ * (engine/signals' customer id…) may come first, as when a plugin or a test
+ * imports that folder before the API. A clone is built now, with it.
+ */
+export function documented<S extends z.ZodType>(schema: S): S {
+  return schema.clone() as S;
+}
+
 /** `?limit=&cursor=` of every list. */
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50).openapi({

@@ -11,6 +11,12 @@ export const domainEventTypes = [
   "churn.predicted",
   // A churn model's realized accuracy fell below ML_ACCURACY_ALERT_THRESHOLD.
   "ml.degraded",
+  // A published rule fired for a customer in a cycle (with its explanation's firing id).
+  "rule.fired",
+  // An intervention was planned (outbox), sent by its channel, or failed for good.
+  "intervention.planned",
+  "intervention.sent",
+  "intervention.failed",
 ] as const;
 
 /** A domain event type, e.g. `"milestone.achieved"`. */

@@ -7,6 +7,8 @@
  * await ensureDefaultHealthModel(db);
  * await scoreAllCustomers(db, { asOf: clock.now(), batchSize: 5000, changeThreshold: 5 });
  * const health = await getCustomerHealth(db, "sup_000001", { historyDays: 90 });
+ * await grantHealthBoosts(db, [{ source: "viral", key: "ref_1", customerId: "sup_000001",
+ *   points: 5, reason: "Referred a supplier", validFrom, validUntil }]);
  * ```
  */
 export {
@@ -17,6 +19,12 @@ export {
   type Scale,
 } from "./model_schema.ts";
 export { type CompiledHealthModel, compileHealthModel } from "./model_sql.ts";
+export {
+  BOOST_COMPONENT,
+  DEFAULT_BOOST_MAX_POINTS,
+  grantHealthBoosts,
+  type HealthBoost,
+} from "./boosts.ts";
 export {
   activateHealthModel,
   defaultHealthModel,

@@ -5,6 +5,7 @@
  * engine/health/default_model.json. docs/health.md explains each field.
  */
 import { z } from "zod";
+import { BOOST_COMPONENT } from "./boosts.ts";
 
 const eventTypes = z.array(z.string().regex(/^[a-z][a-z0-9_.]*$/).max(64)).min(1).max(20);
 const windowDays = z.number().int().min(1).max(365);
@@ -62,6 +63,9 @@ export const healthModelSchema = z.strictObject({
   components: z.array(componentSchema).min(1).max(12).refine(
     (list) => new Set(list.map((c) => c.key)).size === list.length,
     "component keys must be unique",
+  ).refine(
+    (list) => list.every((c) => c.key !== BOOST_COMPONENT),
+    `"${BOOST_COMPONENT}" is reserved for health boosts (docs/health.md); name the component otherwise`,
   ),
   atRisk: z.strictObject({
     /** Weight of (100 − health score). */

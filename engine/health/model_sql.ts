@@ -1,12 +1,14 @@
 /**
  * Compiles a health model into one set-based SQL statement that scores a
  * batch of customers: measures aggregated from their events and milestones,
- * scaled, weighted, written to customer_health and customer_health_latest,
- * and `health.changed` appended to the event log — one round trip per batch.
+ * scaled, weighted, plus the customer's valid health boosts (boosts.ts),
+ * written to customer_health and customer_health_latest, and
+ * `health.changed` appended to the event log — one round trip per batch.
  *
  * Everything that comes from the model travels as a parameter, never as SQL
  * text, so a model cannot inject SQL.
  */
+import { BOOST_COMPONENT } from "./boosts.ts";
 import type { HealthModel, Measure, Scale } from "./model_schema.ts";
 
 /** The compiled statement and the model's parameters (which follow the fixed ones). */
@@ -19,9 +21,10 @@ export interface CompiledHealthModel {
  * Fixed parameters of the statement, in order:
  * $1 cursor (last customer id of the previous batch, "" first), $2 batch size,
  * $3 as-of time, $4 model version, $5 cycle id (or null), $6 change threshold,
- * $7 last customer id the batch may take (or null for no bound).
+ * $7 last customer id the batch may take (or null for no bound), $8 the most
+ * points health boosts may add (HEALTH_BOOST_MAX_POINTS).
  */
-export const FIXED_PARAMS = 7;
+export const FIXED_PARAMS = 8;
 
 /** Builds the scoring statement for `model`. */
 export function compileHealthModel(model: HealthModel): CompiledHealthModel {
@@ -55,6 +58,10 @@ export function compileHealthModel(model: HealthModel): CompiledHealthModel {
     `${param(c.key, "text")}, jsonb_build_object('score', round(c${i}::numeric, 2), ` +
     `'value', round(v${i}::numeric, 4), 'weight', ${param(c.weight, "float8")})`
   ).join(", ");
+  // Only a boosted customer gets the component, so other scores stay exactly as they were.
+  const boostJson = `case when boost_value is null then '{}'::jsonb else jsonb_build_object(` +
+    `'${BOOST_COMPONENT}', jsonb_build_object('score', round(boost::numeric, 2), ` +
+    `'value', round(boost_value::numeric, 4), 'weight', 0)) end`;
   const r = model.atRisk;
   const riskWeight = r.lowHealth + r.decline + r.inactivity;
   const decline = `least(100, greatest(0, (past.score - s.score) / ${
@@ -79,6 +86,13 @@ ev as (
     and e.occurred_at <= $3::timestamptz
   group by e.customer_id
 ),
+boosts as (
+  select hb.customer_id, sum(hb.points)::float8 as points
+  from health_boosts hb
+  where hb.customer_id > $1 and hb.customer_id <= (select max(id) from batch)
+    and hb.valid_from <= $3::timestamptz and hb.valid_until > $3::timestamptz
+  group by hb.customer_id
+),
 ms as (
   select m.customer_id,
     avg(case when m.achieved and m.achieved_at <= $3::timestamptz then 1.0 else 0.0 end) as ratio
@@ -88,14 +102,23 @@ ms as (
 ),
 raw as (
   select b.id, greatest(ev.last_event_at, b.signup_date::timestamptz) as last_seen,
-    ${values.map((v, i) => `(${v})::float8 as v${i}`).join(", ")}
+    ${values.map((v, i) => `(${v})::float8 as v${i}`).join(", ")}, bo.points as boost_value
   from batch b left join ev on ev.customer_id = b.id left join ms on ms.customer_id = b.id
+    left join boosts bo on bo.customer_id = b.id
 ),
 comp as (
   select raw.*, ${componentScores.join(", ")} from raw
 ),
+weighted as (
+  select comp.*, (${weighted}) / ${param(totalWeight, "float8")} as base from comp
+),
+boosted as (
+  select weighted.*, case when boost_value is null then 0::float8
+    else greatest(0, least(boost_value, $8::float8, 100 - base)) end as boost
+  from weighted
+),
 scored as (
-  select comp.*, (${weighted}) / ${param(totalWeight, "float8")} as score from comp
+  select boosted.*, base + boost as score from boosted
 ),
 past as (
   select b.id, p.score::float8 as score from batch b
@@ -116,7 +139,7 @@ final as (
     round(((${param(r.lowHealth, "float8")} * f_low + ${param(r.decline, "float8")} * f_decline +
       ${param(r.inactivity, "float8")} * f_inactive) / ${param(riskWeight, "float8")})::numeric, 2)
       as at_risk_score,
-    jsonb_build_object(${componentJson}) as components,
+    jsonb_build_object(${componentJson}) || ${boostJson} as components,
     jsonb_build_object('lowHealth', round(f_low::numeric, 2), 'decline', round(f_decline::numeric, 2),
       'inactivity', round(f_inactive::numeric, 2)) as at_risk_factors
   from risk

@@ -1,6 +1,7 @@
 /** Scoring every active customer with the active health model, batch by batch. */
 import type { Config } from "../config.ts";
 import type { Queryable } from "../db/mod.ts";
+import { DEFAULT_BOOST_MAX_POINTS } from "./boosts.ts";
 import { compileHealthModel } from "./model_sql.ts";
 import type { HealthModel } from "./model_schema.ts";
 import { getActiveHealthModel } from "./models.ts";
@@ -18,6 +19,8 @@ export interface ScoreOptions {
   concurrency?: number;
   /** Minimum change in score or at-risk score that logs `health.changed`. */
   changeThreshold: number;
+  /** The most points a customer's health boosts add together (DEFAULT_BOOST_MAX_POINTS when not given). */
+  boostMaxPoints?: number;
   cycleId?: number | null;
   /** The model to use; the active one by default. */
   model?: HealthModel;
@@ -26,18 +29,25 @@ export interface ScoreOptions {
 }
 
 /** The part of ScoreOptions that comes from the configuration. */
-export type ScoringSettings = Required<
-  Pick<ScoreOptions, "batchSize" | "concurrency" | "changeThreshold">
->;
+export type ScoringSettings =
+  & Required<Pick<ScoreOptions, "batchSize" | "concurrency" | "changeThreshold">>
+  & Pick<ScoreOptions, "boostMaxPoints">;
 
 /** The scoring settings of `config`, for every caller that scores everyone. */
 export function scoringSettings(
-  config: Pick<Config, "SCORING_BATCH_SIZE" | "SCORING_CONCURRENCY" | "HEALTH_CHANGE_THRESHOLD">,
+  config: Pick<
+    Config,
+    | "SCORING_BATCH_SIZE"
+    | "SCORING_CONCURRENCY"
+    | "HEALTH_CHANGE_THRESHOLD"
+    | "HEALTH_BOOST_MAX_POINTS"
+  >,
 ): ScoringSettings {
   return {
     batchSize: config.SCORING_BATCH_SIZE,
     concurrency: config.SCORING_CONCURRENCY,
     changeThreshold: config.HEALTH_CHANGE_THRESHOLD,
+    boostMaxPoints: config.HEALTH_BOOST_MAX_POINTS,
   };
 }
 
@@ -84,7 +94,10 @@ export async function scoreAllCustomers(
  */
 export function batchScorer(
   model: HealthModel,
-  options: Pick<ScoreOptions, "asOf" | "batchSize" | "cycleId" | "changeThreshold">,
+  options: Pick<
+    ScoreOptions,
+    "asOf" | "batchSize" | "cycleId" | "changeThreshold" | "boostMaxPoints"
+  >,
 ): (db: Queryable, batch: BatchBounds) => Promise<{ scored: number; changed: number }> {
   const { sql, modelParams } = compileHealthModel(model);
   return async (db, { after, last }) => {
@@ -96,6 +109,7 @@ export function batchScorer(
       options.cycleId ?? null,
       options.changeThreshold,
       last,
+      options.boostMaxPoints ?? DEFAULT_BOOST_MAX_POINTS,
       ...modelParams,
     ]);
     return { scored: row?.scored ?? 0, changed: row?.changed ?? 0 };

@@ -10,12 +10,8 @@
  * });
  * ```
  */
-export {
-  emailProblem,
-  holdoutPosition,
-  type InterventionPolicy,
-  interventionPolicy,
-} from "./policy.ts";
+export { emailProblem, type InterventionPolicy, interventionPolicy } from "./policy.ts";
+export { holdoutPosition } from "../rules/mod.ts";
 export { parseQuietHours, type QuietHours, sendTime } from "../quiet_hours.ts";
 export {
   type Capabilities,

@@ -2,7 +2,8 @@
  * The outbox: claiming due sends and recording what became of them. A claim
  * takes rows no other worker holds (FOR UPDATE SKIP LOCKED) and leases them;
  * a worker that dies leaves its rows to be claimed again when the lease ends.
- * Recording is one statement per batch of results.
+ * Recording is one statement per batch of results, their `intervention.sent`
+ * and `intervention.failed` events included.
  */
 import type { Queryable } from "../db/mod.ts";
 
@@ -110,7 +111,13 @@ export type SendResult =
   /** Failed for good (attempts used up, or a failure retrying cannot fix). */
   | { id: number; outcome: "dead"; error: string };
 
-/** Records a batch of results: one statement for the interventions, one for the outbox. */
+/**
+ * Records a batch of results in one statement: the interventions, the outbox,
+ * and an event for each send a channel accepted (`intervention.sent`) or that
+ * failed for good (`intervention.failed`); a failure that will be retried is
+ * no event. Test sends are none either: like reports and policies, plugins
+ * see only real interventions.
+ */
 export async function recordSendResults(
   db: Queryable,
   results: readonly SendResult[],
@@ -123,11 +130,12 @@ export async function recordSendResults(
     provider_message_id: "providerMessageId" in r ? r.providerMessageId : null,
     error: "error" in r ? r.error : null,
     retry_at: r.outcome === "retry" ? r.retryAt.toISOString() : null,
+    event_error: r.outcome === "dead" ? withoutPersonalData(r.error) : null,
   }));
   await db.query(
     `with results as (
        select * from json_to_recordset($1::json) as r(id bigint, outcome text,
-         provider_message_id text, error text, retry_at timestamptz)
+         provider_message_id text, error text, retry_at timestamptz, event_error text)
      ),
      interventions as (
        update success_interventions i set
@@ -137,6 +145,21 @@ export async function recordSendResults(
          provider_message_id = coalesce(r.provider_message_id, i.provider_message_id),
          last_error = r.error
        from results r where i.id = r.id
+       returning i.id, i.customer_id, i.channel, i.attempts, i.test, r.outcome,
+         r.provider_message_id, r.event_error
+     ),
+     events as (
+       insert into event_log (type, customer_id, payload, occurred_at)
+       select case when outcome = 'dead' then 'intervention.failed' else 'intervention.sent' end,
+         customer_id,
+         case when outcome = 'dead'
+           then jsonb_build_object('interventionId', id, 'channel', channel,
+             'error', event_error, 'attempts', attempts)
+           else jsonb_build_object('interventionId', id, 'channel', channel, 'status', outcome,
+             'providerMessageId', provider_message_id, 'attempt', attempts) end,
+         $2
+       from interventions where outcome <> 'retry' and not test
+       order by id
      ),
      sent as (
        delete from intervention_outbox o using results r
@@ -151,4 +174,24 @@ export async function recordSendResults(
      where o.intervention_id = r.id and r.outcome in ('retry', 'dead')`,
     [rows, options.now],
   );
+}
+
+// Event payloads go to plugins, outside the operators' view: addresses (SMTP
+// replies quote the recipient) and URLs (a path or query can carry a token or
+// a customer's data) are masked, and the text is cut short. The whole text
+// stays in success_interventions.last_error. A URL stops before the
+// punctuation of the sentence around it; an address takes the angle brackets
+// SMTP puts around it, so "<jane@example.com>" becomes "<email>".
+const URL_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"')]*[^\s<>"').,:;!?]/gi;
+const EMAIL_TEXT = /<?[^\s<>()[\]"',;:@]+@[^\s<>()[\]"',;:@]+\.[^\s<>()[\]"',;:@]+>?/g;
+const EVENT_ERROR_LENGTH = 300;
+
+/** A failure's text as an event may carry it. */
+export function withoutPersonalData(error: string): string {
+  const masked = error.replace(URL_TEXT, "<url>").replace(EMAIL_TEXT, "<email>");
+  // Cut by code points: half a surrogate pair is JSON PostgreSQL refuses.
+  const chars = Array.from(masked);
+  return chars.length > EVENT_ERROR_LENGTH
+    ? `${chars.slice(0, EVENT_ERROR_LENGTH).join("")}…`
+    : masked;
 }

@@ -2,8 +2,9 @@
  * Planning a batch of customers in a cycle: one statement reads the batch's
  * intervention proposals (its rule firings) with what the policies need,
  * the planner decides, and one statement records every decision in
- * `success_interventions` and puts the sends in the outbox — in the caller's
- * transaction, so a decision and its send are stored together or not at all.
+ * `success_interventions`, puts the sends in the outbox and appends their
+ * `intervention.planned` events — in the caller's transaction, so a decision,
+ * its send and its event are stored together or not at all.
  */
 import type { Queryable } from "../db/mod.ts";
 import { interventionParamsSchema } from "../rules/mod.ts";
@@ -154,7 +155,7 @@ export function idempotencyKey(
 
 const STATUS = { send: "planned", holdout: "held_out", suppressed: "suppressed" } as const;
 
-/** One statement: the decisions, and the sends' outbox rows. */
+/** One statement: the decisions, the sends' outbox rows, and the events. */
 async function recordDecisions(
   tx: Queryable,
   decisions: ReadonlyArray<Decision & { customerId: string }>,
@@ -173,10 +174,28 @@ async function recordDecisions(
          $7::int[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
          as d(key, customer_id, rule_id, rule_version, template_id, channel, priority, decision,
            reason, status, scheduled_for)
-       -- Planned already (a resumed cycle): the first decision stands.
+       -- Planned already (a resumed cycle): the first decision stands, and its event was told.
        on conflict (idempotency_key) do nothing
-       returning id, decision, scheduled_for
+       returning id, customer_id, rule_id, rule_version, template_id, channel, priority, decision,
+         scheduled_for
+     ),
+     planned as (
+       -- A send, or the control group's recorded non-send (uplift is measured against it).
+       -- Suppressed proposals are no event: nothing was planned; their reason is stored.
+       insert into event_log (type, customer_id, payload, occurred_at)
+       select 'intervention.planned', customer_id,
+         jsonb_build_object('interventionId', id, 'cycleId', $12::bigint, 'ruleId', rule_id,
+           'ruleVersion', rule_version, 'templateId', template_id, 'channel', channel,
+           'priority', priority, 'holdout', decision = 'holdout',
+           -- ISO 8601 in UTC with a Z, as every timestamp the API returns.
+           'dueAt', case when decision = 'send'
+             then to_char(scheduled_for at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') end),
+         $13
+       from inserted where decision in ('send', 'holdout')
+       order by id
      )
+     -- The CTE above runs whether or not this reads it (PostgreSQL runs every
+     -- data-modifying WITH exactly once).
      insert into intervention_outbox (intervention_id, due_at)
      select id, scheduled_for from inserted where decision = 'send'`,
     [

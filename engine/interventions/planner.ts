@@ -6,7 +6,8 @@
  * decision is returned, so "why didn't they get it" has an answer.
  */
 import { DAY_MS } from "../clock.ts";
-import { emailProblem, holdoutPosition, type InterventionPolicy } from "./policy.ts";
+import { holdoutPosition } from "../rules/mod.ts";
+import { emailProblem, type InterventionPolicy } from "./policy.ts";
 import { sendTime } from "../quiet_hours.ts";
 
 /** A rule firing that proposes an intervention. */

@@ -1,9 +1,9 @@
 /**
  * The policies that decide whether a proposed intervention is sent: their
- * settings, and the pieces that need no database (the holdout group, the
- * address check; quiet hours are in engine/quiet_hours.ts).
+ * settings, and the pieces that need no database (the address check; quiet
+ * hours are in engine/quiet_hours.ts, the holdout group in engine/rules, where
+ * the rules stage reports it too).
  */
-import { stablePosition } from "../hash.ts";
 import type { Config } from "../config.ts";
 import { parseQuietHours, type QuietHours } from "../quiet_hours.ts";
 
@@ -28,15 +28,6 @@ export function interventionPolicy(
     frequencyDays: config.INTERVENTION_FREQUENCY_DAYS,
     quietHours: parseQuietHours(config.QUIET_HOURS) ?? null,
   };
-}
-
-/**
- * Where a customer falls for a rule's holdout: a number in [0, 1) from a hash
- * of the rule and the customer, the same in every cycle, so a customer stays
- * in its group. FNV-1a: fast, and evenly spread enough for group assignment.
- */
-export function holdoutPosition(ruleId: string, customerId: string): number {
-  return stablePosition(`${ruleId}\u0000${customerId}`);
 }
 
 // Deliberately loose: one @, something before, a dotted domain, no spaces.

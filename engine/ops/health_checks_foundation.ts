@@ -1,7 +1,7 @@
 /**
  * The checks of what exists today, and the monitor that runs them. Later
  * issues register their checks into `monitor.registry` and drop the
- * placeholder they replace (plugins, privacy-manager).
+ * placeholder they replace (privacy-manager).
  */
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
@@ -10,7 +10,8 @@ import type { Logger } from "../log.ts";
 import type { ChurnModels } from "../ml/mod.ts";
 import { HealthCheckRegistry } from "./health_checks.ts";
 import { databaseCheck } from "./health_checks_engine.ts";
-import { eventLogCheck, pluginsCheck } from "./health_checks_integrations.ts";
+import { type EventHubView, eventLogCheck, pluginsCheck } from "./health_checks_integrations.ts";
+import { pluginStatesCheck, type PluginStatesView } from "./health_checks_plugin_states.ts";
 import { cyclesCheck, type CycleScheduling, outboxCheck } from "./health_checks_interventions.ts";
 import { churnModelCheck, healthScoringCheck } from "./health_checks_ml.ts";
 import { HealthMonitor } from "./health_checks_monitor.ts";
@@ -32,6 +33,10 @@ export interface CreateHealthMonitorOptions {
   scheduling?: CycleScheduling;
   /** The engine's churn models; without them the churn-model check says none is loaded. */
   churnModels?: ChurnModels | null;
+  /** The event hub this engine runs; without it the plugins check says none runs. */
+  eventHub?: EventHubView;
+  /** The plugins this engine runs, for their states and own health. */
+  plugins?: PluginStatesView;
 }
 
 /** A monitor with every foundation check registered, not started. */
@@ -47,8 +52,9 @@ export function createHealthMonitor(options: CreateHealthMonitorOptions): Health
       startedAt: clock.now(),
     }))
     .register(outboxCheck(db, config))
-    .register(pluginsCheck(config))
-    .register(eventLogCheck(db))
+    .register(pluginsCheck(config, options.eventHub))
+    .register(eventLogCheck(db, options.eventHub))
+    .register(pluginStatesCheck(options.plugins))
     .register(retentionCheck(db, config))
     .register(privacyManagerCheck(config));
   return new HealthMonitor({ registry, clock, log, intervalMs: config.HEALTH_CHECK_INTERVAL });

@@ -1,12 +1,13 @@
 /**
- * The `integrations` component: the event hub's plugins (viral, marketing,
- * dashboard, offline) and the event log they will read. The plugins and their
- * circuit breakers arrive with a later issue, which replaces `pluginsCheck`.
+ * The `integrations` component: the plugins the event hub delivers to (are
+ * they keeping up, is a circuit breaker open, did events fail for good?) and
+ * the event log they read.
  */
 import { type Config, redactedConfig } from "../config.ts";
 import type { Db } from "../db/mod.ts";
 import { eventLogSummary } from "../events/mod.ts";
-import { describeAge, type HealthCheck } from "./health_checks.ts";
+import type { EventHubView as HubView, PluginDeliveryStatus } from "../plugins/mod.ts";
+import { describeAge, type HealthCheck, type HealthStatus } from "./health_checks.ts";
 
 const endpointKeys = {
   viral: "VIRAL_API_ENDPOINT",
@@ -15,57 +16,133 @@ const endpointKeys = {
   offline: "OFFLINE_SYNC_ENDPOINT",
 } as const;
 
-/** The integration plugins: none is installed yet. */
-export function pluginsCheck(config: Config): HealthCheck {
+/** What the checks read from the event hub. */
+export type EventHubView = Pick<HubView, "status" | "subscribers">;
+
+/** Dead letters this recent, not replayed, make a plugin degraded; older ones are only listed. */
+export const DEAD_LETTER_ALERT_MS = 24 * 3_600_000;
+
+/** Each subscribed plugin's delivery: lag, breaker, failures, dead letters. */
+export function pluginsCheck(config: Config, hub: EventHubView | undefined): HealthCheck {
   return {
     name: "plugins",
     component: "integrations",
-    run() {
+    async run({ now }) {
       // Shown redacted: an endpoint may carry a key in its query or a password.
       const shown = redactedConfig(config);
       const endpoints = Object.fromEntries(
         Object.entries(endpointKeys).map(([name, key]) => [name, shown[key] ?? null]),
       );
-      const details = { enabled: config.SUCCESS_EVENT_HUB_ENABLED, plugins: [], endpoints };
-      return Promise.resolve(
-        config.SUCCESS_EVENT_HUB_ENABLED
-          ? {
-            status: "degraded",
-            message: "No integration plugin is installed yet: the event hub and the viral, " +
-              "marketing, dashboard and offline plugins (with their circuit breakers) arrive " +
-              "with a later issue; events wait in the event log",
-            details,
-          }
-          : {
-            status: "healthy",
-            message: "The event hub is turned off (SUCCESS_EVENT_HUB_ENABLED=false)",
-            details,
-          },
-      );
+      const enabled = config.SUCCESS_EVENT_HUB_ENABLED;
+      if (!enabled || !hub) {
+        return {
+          status: enabled ? "degraded" : "healthy",
+          message: enabled
+            ? "The event hub does not run in this engine: no plugin receives events, which " +
+              "wait in the event log until an engine runs the hub"
+            : "The event hub is turned off (SUCCESS_EVENT_HUB_ENABLED=false)",
+          details: { enabled, plugins: [], endpoints },
+        };
+      }
+      const plugins = (await hub.status()).map((status) => judgePlugin(status, now, config));
+      const problems = plugins.flatMap((p) => p.problems);
+      return {
+        status: problems.length > 0 ? "degraded" : "healthy",
+        message: problems.length > 0
+          ? problems.join("; ")
+          : plugins.length === 0
+          ? "The event hub runs; no plugin subscribes to events"
+          : `${plugins.length} plugin(s) receive events: ${
+            plugins.map((p) => `${p.details.plugin} (${describeWaiting(p.details)})`).join(", ")
+          }`,
+        details: { enabled, plugins: plugins.map((p) => p.details), endpoints },
+      };
     },
   };
 }
 
-/** How far the event log has grown, and who reads it (nobody yet). */
-export function eventLogCheck(db: Db): HealthCheck {
+/** How far the event log has grown, and which plugins read it. */
+export function eventLogCheck(db: Db, hub: EventHubView | undefined): HealthCheck {
   return {
     name: "event-log",
     component: "integrations",
     async run({ now }) {
       const summary = await eventLogSummary(db);
       const last = summary.lastRecordedAt;
+      const consumers = hub?.subscribers.map((s) => s.name) ?? [];
+      const readers = !hub
+        ? "the event hub does not run in this engine"
+        : consumers.length === 0
+        ? "no plugin reads it"
+        : `${consumers.length} plugin(s) read it (${consumers.join(", ")})`;
       return {
         status: "healthy",
         message: summary.lastEventId === null
-          ? "The event log is empty"
+          ? `The event log is empty; ${readers}`
           : `The event log holds events up to id ${summary.lastEventId}, the newest ` +
-            `${describeAge(now.getTime() - last!.getTime())} old; no plugin reads it yet`,
+            `${describeAge(Math.max(0, now.getTime() - last!.getTime()))} old; ${readers}`,
         details: {
           lastEventId: summary.lastEventId,
           lastRecordedAt: last?.toISOString() ?? null,
-          consumers: 0,
+          consumers,
         },
       };
     },
   };
+}
+
+type PluginDetails = PluginDeliveryStatus & {
+  status: HealthStatus;
+  /** Seconds the oldest waiting event has waited; null when none waits. */
+  lagSeconds: number | null;
+};
+
+/** One plugin's status, and what is wrong with it, each as a sentence. */
+function judgePlugin(
+  status: PluginDeliveryStatus,
+  now: Date,
+  config: Config,
+): { details: PluginDetails; problems: string[] } {
+  const problems: string[] = [];
+  const name = status.plugin;
+  const ageMs = (iso: string | null) =>
+    iso === null ? null : Math.max(0, now.getTime() - Date.parse(iso));
+  if (status.breaker !== "closed") {
+    problems.push(
+      `${name}: its circuit breaker is ${status.breaker} after ${status.consecutiveFailures} ` +
+        `failures in a row (last: ${status.lastError ?? "unknown"}); its events wait in the log ` +
+        `and a probe is sent every ${config.PLUGIN_BREAKER_COOLDOWN_SECONDS} s ` +
+        "(PLUGIN_BREAKER_COOLDOWN_SECONDS) until one is delivered",
+    );
+  }
+  const lagMs = ageMs(status.oldestWaitingAt);
+  if (lagMs !== null && lagMs > config.EVENT_HUB_LAG_ALERT_SECONDS * 1000) {
+    problems.push(
+      `${name}: ${describeWaiting(status)}, the oldest for ${describeAge(lagMs)} (more than ` +
+        `EVENT_HUB_LAG_ALERT_SECONDS=${config.EVENT_HUB_LAG_ALERT_SECONDS})${
+          status.holder === null ? "; no engine delivers to it: is the event hub running?" : ""
+        }`,
+    );
+  }
+  const deadLetterMs = ageMs(status.lastDeadLetterAt);
+  if (status.deadLetters > 0 && deadLetterMs !== null && deadLetterMs <= DEAD_LETTER_ALERT_MS) {
+    problems.push(
+      `${name}: ${status.deadLetters} event(s) failed for good (the newest ` +
+        `${describeAge(deadLetterMs)} ago); see GET /api/v1/plugins/${name}/dead-letters, fix ` +
+        `the plugin, then deliver them again with POST /api/v1/plugins/${name}/dead-letters/replay`,
+    );
+  }
+  return {
+    details: {
+      ...status,
+      status: problems.length > 0 ? "degraded" : "healthy",
+      lagSeconds: lagMs === null ? null : Math.round(lagMs / 1000),
+    },
+    problems,
+  };
+}
+
+function describeWaiting(status: PluginDeliveryStatus): string {
+  if (status.waiting === 0) return "up to date";
+  return `${status.waiting.toLocaleString("en")} event(s) waiting`;
 }

@@ -1,8 +1,9 @@
 /**
- * Plugins: the channel and plugin contracts, the helpers a channel plugin
- * uses (settings parsing, a classified JSON POST), and the loader that turns
- * a list of plugins into a ChannelRegistry. The engine imports no plugin:
- * main.ts hands the first-party list (plugins/mod.ts) to loadChannelPlugins.
+ * Plugins: the contract (plugin.json, definePlugin, hooks), the helpers a
+ * plugin uses (settings parsing, a classified JSON POST), starting plugins
+ * in the engine's process or in a sandbox, and the registry of their
+ * channels. The engine imports no plugin: main.ts hands the first-party list
+ * (plugins/mod.ts) to the plugin host.
  *
  * @example
  * ```ts
@@ -20,12 +21,73 @@ export {
   type DeliveryReceipt,
   type OutgoingMessage,
 } from "./channel.ts";
-export { definePlugin, type EnginePlugin, type PluginContext } from "./plugin.ts";
+export {
+  definePlugin,
+  type EngineAccess,
+  type PluginContext,
+  type PluginDefinition,
+  type PluginEventHandler,
+  type PluginFactValue,
+  type PluginFactValues,
+  type PluginHandlerEvent,
+  type PluginHealth,
+  pluginHookNames,
+  type PluginHooks,
+} from "./plugin.ts";
+export {
+  parseManifest,
+  type PluginManifest,
+  type PluginManifestInput,
+  supportsEngine,
+} from "./manifest.ts";
+export { checkDefinition, checkHooks, undeclared, undeclaredChannel } from "./hook_check.ts";
+export { checkPluginConfig } from "./plugin_config.ts";
+export { firstParty, type FirstPartyPlugin } from "./source.ts";
+export type { RunningPlugin } from "./running.ts";
+export type { EventSubscriber, PluginEvent } from "./subscriber.ts";
 export {
   type ChannelHealthReport,
   type ChannelRegistry,
-  loadChannelPlugins,
-  type LoadChannelPluginsOptions,
-} from "./registry.ts";
+  channelRegistry,
+} from "./channel_registry.ts";
+export { loadChannelPlugins, type LoadChannelPluginsOptions } from "./registry.ts";
+export {
+  type PluginFactDefinition,
+  PluginHost,
+  type PluginHostOptions,
+  type PluginOrigin,
+  type PluginStatus,
+  type SandboxStarter,
+} from "./host.ts";
+export type { PluginChangeBy } from "./settings_store.ts";
+export { type RequestActor, requestActor, setRequestActor } from "./request_actor.ts";
+export { scaffoldFiles, scaffoldPlugin } from "./scaffold.ts";
 export { parsePluginSettings } from "./settings.ts";
+export {
+  defaultRestartPolicy,
+  type RestartPolicy,
+  type SandboxedPluginOptions,
+  sandboxPermissions,
+  startSandboxedPlugin,
+} from "./sandbox/mod.ts";
 export { postJson, type PostJsonOptions, type PostJsonResult } from "./http_delivery.ts";
+export { signBody, verifyBodySignature, type VerifySignatureOptions } from "./signature.ts";
+export {
+  type BreakerState,
+  type DeadLetter,
+  type DeadLetterQuery,
+  EVENT_LOG_CHANNEL,
+  EventHub,
+  type EventHubOptions,
+  type EventHubSettings,
+  eventHubSettings,
+  type EventHubView,
+  parseReplayFrom,
+  type PluginDeliveryStatus,
+  type ReplayChange,
+  type ReplayFrom,
+  type ReplayResult,
+  type StartAt,
+  WAITING_COUNTED,
+} from "./hub/mod.ts";
+export { PluginEvents, type PluginEventsOptions } from "./plugin_events.ts";

@@ -1,38 +1,23 @@
 /**
- * Loading channel plugins: each plugin reads its settings from the
- * configuration and registers its channels through the same PluginContext a
- * third-party plugin gets. Registration fails fast, with PLUGIN_INVALID,
- * on anything that would make delivery ambiguous (two channels with one id).
+ * Starting first-party plugins for what needs only their channels (the
+ * score command, tests, benchmarks): each reads its settings from the
+ * configuration and registers its channels through the same context a
+ * sandboxed plugin gets. The engine itself uses PluginHost, which adds the
+ * stored enable/disable and configuration, PLUGINS_DIR and the event hub.
+ * Registration fails fast on anything that would make delivery ambiguous.
  */
 import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
-import { EngineError, isEngineError } from "../errors.ts";
+import { EngineError } from "../errors.ts";
 import { deliverToInbox } from "../interventions/mod.ts";
 import type { Logger } from "../log.ts";
-import { type Channel, type ChannelHealth, type ChannelKind, channelKinds } from "./channel.ts";
-import type { EnginePlugin, PluginContext } from "./plugin.ts";
-
-/** One channel's health, as the registry reports it. */
-export interface ChannelHealthReport extends ChannelHealth {
-  id: string;
-  kind: ChannelKind;
-}
-
-/** The channels the loaded plugins registered. */
-export interface ChannelRegistry {
-  /**
-   * The channel with this id, else the first registered channel of this
-   * kind (first-party channels' ids are their kinds: `get("email")`).
-   */
-  get(kind: string): Channel | undefined;
-  /** Every registered channel, in registration order. */
-  list(): readonly Channel[];
-  /** Every channel's health; a check that throws or hangs is reported as unhealthy. */
-  checkHealth(): Promise<ChannelHealthReport[]>;
-  /** Closes every channel (SMTP pools, …); failures are logged, not thrown. */
-  closeAll(): Promise<void>;
-}
+import { type ChannelRegistry, channelRegistry } from "./channel_registry.ts";
+import { startInProcessPlugin } from "./in_process.ts";
+import type { EngineAccess } from "./plugin.ts";
+import { checkPluginConfig } from "./plugin_config.ts";
+import type { RunningPlugin } from "./running.ts";
+import type { FirstPartyPlugin } from "./source.ts";
 
 /** What loadChannelPlugins needs. */
 export interface LoadChannelPluginsOptions {
@@ -45,152 +30,104 @@ export interface LoadChannelPluginsOptions {
   healthTimeoutMs?: number;
 }
 
-const NAME = /^[a-z][a-z0-9-]{0,62}$/;
-const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-
 /**
- * Runs each plugin's `settings` and `setup` in order and collects the
- * channels they register. A plugin whose settings say it is not configured
- * registers nothing. Throws PLUGIN_INVALID (a bad name or version, a
- * duplicate plugin or channel id) or the plugin's CONFIG_INVALID; the
- * channels registered before the failure are closed first.
+ * Starts each plugin in order with its default configuration and collects
+ * the channels they register. A plugin whose settings say it is not
+ * configured registers nothing. Throws PLUGIN_DUPLICATE, PLUGIN_INVALID (a
+ * channel id taken or malformed, a failed setup), PLUGIN_CAPABILITY_UNDECLARED
+ * or the plugin's CONFIG_INVALID; the plugins started before are stopped first.
  */
 export async function loadChannelPlugins(
-  // Each plugin's setup gets exactly what its own settings() returned.
-  plugins: readonly EnginePlugin[],
+  plugins: readonly FirstPartyPlugin[],
   options: LoadChannelPluginsOptions,
 ): Promise<ChannelRegistry> {
-  const clock = options.clock ?? systemClock;
-  const channels: Channel[] = [];
-  const owners = new Map<string, string>();
-  const registry = channelRegistry(channels, options);
+  const running: RunningPlugin[] = [];
+  const registry = channelRegistry(() => running.flatMap((p) => p.channels), options);
   try {
     const names = new Set<string>();
     for (const plugin of plugins) {
-      checkPlugin(plugin, names);
-      const log = options.log.child({ plugin: plugin.name });
-      let open = true;
-      const context: PluginContext = {
-        log,
-        db: options.db,
-        inbox: { deliver: (message) => deliverToInbox(options.db, message, { now: clock.now() }) },
-        registerChannel(channel) {
-          if (!open) {
-            throw pluginInvalid(plugin.name, "channels can only be registered during setup");
-          }
-          checkChannel(plugin.name, channel, owners);
-          owners.set(channel.id, plugin.name);
-          channels.push(channel);
-          log.info("channel registered", { channel: channel.id, kind: channel.kind });
-        },
-      };
-      try {
-        await plugin.setup(context, plugin.settings(options.config));
-      } catch (error) {
-        if (isEngineError(error)) throw error;
-        throw pluginInvalid(plugin.name, `its setup failed: ${messageOf(error)}`, error);
-      } finally {
-        open = false;
-      }
+      if (names.has(plugin.manifest.name)) throw duplicatePlugin(plugin.manifest.name);
+      names.add(plugin.manifest.name);
+      const started = await startFirstParty(plugin, {
+        config: checkPluginConfig(plugin.manifest, {}),
+        environment: options.config,
+        log: options.log.child({ plugin: plugin.manifest.name }),
+        engine: engineAccess(options.db, options.clock ?? systemClock),
+      });
+      running.push(started);
+      checkChannelIds(started, running.slice(0, -1));
     }
   } catch (error) {
-    await registry.closeAll();
+    await Promise.all(running.map((p) => p.stop()));
     throw error;
   }
   return registry;
 }
 
-function checkPlugin(plugin: EnginePlugin, names: Set<string>): void {
-  const name = typeof plugin.name === "string" ? plugin.name : String(plugin.name);
-  if (!NAME.test(name)) {
-    throw pluginInvalid(
-      name,
-      "its name must be lower-case letters, digits and '-', starting with a letter",
-    );
-  }
-  if (typeof plugin.version !== "string" || !VERSION.test(plugin.version)) {
-    throw pluginInvalid(name, "its version must look like 1.0.0");
-  }
-  if (names.has(name)) throw pluginInvalid(name, "a plugin with that name is already loaded");
-  names.add(name);
-}
-
-function checkChannel(plugin: string, channel: Channel, owners: Map<string, string>): void {
-  if (typeof channel.id !== "string" || !NAME.test(channel.id)) {
-    throw pluginInvalid(
-      plugin,
-      "a channel id must be lower-case letters, digits and '-', starting with a letter",
-    );
-  }
-  if (!(channelKinds as readonly string[]).includes(channel.kind)) {
-    throw pluginInvalid(
-      plugin,
-      `channel "${channel.id}" has the unknown kind "${String(channel.kind)}"; ` +
-        `use one of ${channelKinds.join(", ")}`,
-    );
-  }
-  const owner = owners.get(channel.id);
-  if (owner !== undefined) {
-    throw pluginInvalid(
-      plugin,
-      `channel "${channel.id}" is already registered by plugin "${owner}"; give it another id`,
-    );
-  }
-}
-
-function channelRegistry(
-  channels: readonly Channel[],
-  options: LoadChannelPluginsOptions,
-): ChannelRegistry {
-  const timeoutMs = options.healthTimeoutMs ?? 5_000;
+/** What a first-party plugin reaches of the engine. */
+export function engineAccess(db: Db, clock: Clock): EngineAccess {
   return {
-    get: (kind) => channels.find((c) => c.id === kind) ?? channels.find((c) => c.kind === kind),
-    list: () => [...channels],
-    checkHealth: () =>
-      Promise.all(channels.map(async (channel) => ({
-        id: channel.id,
-        kind: channel.kind,
-        ...await healthOf(channel, timeoutMs),
-      }))),
-    async closeAll() {
-      for (const channel of channels) {
-        try {
-          await channel.close?.();
-        } catch (error) {
-          options.log.warn("closing a channel failed", { channel: channel.id, error });
-        }
-      }
-    },
+    db,
+    inbox: { deliver: (message) => deliverToInbox(db, message, { now: clock.now() }) },
   };
 }
 
-/** A channel's health, never throwing and never taking longer than `timeoutMs`. */
-async function healthOf(channel: Channel, timeoutMs: number): Promise<ChannelHealth> {
-  if (!channel.checkHealth) return { status: "healthy", detail: "no health check of its own" };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<ChannelHealth>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ status: "unhealthy", detail: `no answer within ${timeoutMs} ms` }),
-      timeoutMs,
-    );
+/** Starts a first-party plugin in the engine's process. */
+export function startFirstParty(
+  plugin: FirstPartyPlugin,
+  options: {
+    config: Readonly<Record<string, unknown>>;
+    environment: Readonly<Record<string, unknown>>;
+    log: Logger;
+    engine: EngineAccess;
+  },
+): Promise<RunningPlugin> {
+  return startInProcessPlugin({
+    manifest: plugin.manifest,
+    definition: plugin.definition,
+    ...options,
   });
-  try {
-    return await Promise.race([channel.checkHealth(), timeout]);
-  } catch (error) {
-    return { status: "unhealthy", detail: `the health check failed: ${messageOf(error)}` };
-  } finally {
-    clearTimeout(timer);
+}
+
+const CHANNEL_ID = /^[a-z][a-z0-9-]{0,62}$/;
+
+/**
+ * Checks the channels `plugin` registered: well-formed ids, none taken by
+ * another running plugin. Throws PLUGIN_INVALID naming both.
+ */
+export function checkChannelIds(plugin: RunningPlugin, others: readonly RunningPlugin[]): void {
+  const name = plugin.manifest.name;
+  const taken = new Map<string, string>();
+  for (const other of others) {
+    for (const channel of other.channels) taken.set(channel.id, other.manifest.name);
+  }
+  for (const channel of plugin.channels) {
+    if (typeof channel.id !== "string" || !CHANNEL_ID.test(channel.id)) {
+      throw pluginInvalid(
+        name,
+        "a channel id must be lower-case letters, digits and '-', starting with a letter",
+      );
+    }
+    const owner = taken.get(channel.id);
+    if (owner !== undefined) {
+      throw pluginInvalid(
+        name,
+        `channel "${channel.id}" is already registered by plugin "${owner}"; give it another id`,
+      );
+    }
+    taken.set(channel.id, name);
   }
 }
 
-function pluginInvalid(plugin: string, problem: string, cause?: unknown): EngineError {
+/** The error for a second plugin of one name. */
+export function duplicatePlugin(name: string, where = ""): EngineError {
   return new EngineError(
-    "PLUGIN_INVALID",
-    `Cannot register plugin "${plugin}": ${problem}`,
-    cause === undefined ? {} : { cause },
+    "PLUGIN_DUPLICATE",
+    `Cannot register plugin "${name}": a plugin with that name is already loaded${where}; ` +
+      'rename one of them (plugin.json "name") or remove it',
   );
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function pluginInvalid(plugin: string, problem: string): EngineError {
+  return new EngineError("PLUGIN_INVALID", `Cannot register plugin "${plugin}": ${problem}`);
 }

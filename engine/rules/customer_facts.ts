@@ -120,14 +120,34 @@ export async function loadCustomerFacts(
   db: Queryable,
   batch: { after: string; last: string } | { ids: readonly string[] },
   asOf: Date,
+  extra?: ExtraFacts,
 ): Promise<Array<{ customerId: string; facts: CustomerFacts }>> {
   const range = "ids" in batch ? { after: "", last: "" } : batch;
   const rows = await db.query<FactsRow>(
     FACTS_SQL,
     [range.after, range.last, asOf, "ids" in batch ? batch.ids : null],
   );
-  return rows.map((row) => ({ customerId: row.customer_id, facts: toFacts(row, asOf) }));
+  const loaded = rows.map((row) => ({ customerId: row.customer_id, facts: toFacts(row, asOf) }));
+  if (!extra || loaded.length === 0) return loaded;
+  const more = await extra(loaded.map((row) => row.customerId), asOf);
+  for (const { customerId, facts } of loaded) {
+    // null is "no value": left out, so a rule sees the fact as missing.
+    for (const [name, value] of Object.entries(more[customerId] ?? {})) {
+      if (value !== null && value !== undefined) facts[name] = value;
+    }
+  }
+  return loaded;
 }
+
+/**
+ * Facts from beyond the engine's tables (plugins' `facts` hooks), for a
+ * batch of customers at `asOf`: by customer id, by fact name. It must not
+ * throw for one source's failure: that source's facts are then missing.
+ */
+export type ExtraFacts = (
+  customerIds: readonly string[],
+  asOf: Date,
+) => Promise<Record<string, Record<string, unknown>>>;
 
 interface FactsRow {
   customer_id: string;

@@ -1,9 +1,9 @@
 /**
  * The rules stage's work: the published rule set, pinned for the cycle and
  * compiled once, over a batch of customers (one statement loads the batch's
- * facts, one writes its firings). Each firing is stored with the facts its
- * rule read and which comparisons held, so "why did this fire for this
- * customer" has an answer.
+ * facts, one writes its firings, one their `rule.fired` events). Each firing
+ * is stored with the facts its rule read and which comparisons held, so "why
+ * did this fire for this customer" has an answer.
  */
 import type { Loadable, Queryable } from "../db/mod.ts";
 import type { BatchBounds } from "../health/mod.ts";
@@ -14,7 +14,8 @@ import {
   type Firing,
   type LeafExplanation,
 } from "./compile.ts";
-import { type CustomerFacts, loadCustomerFacts } from "./customer_facts.ts";
+import { type CustomerFacts, type ExtraFacts, loadCustomerFacts } from "./customer_facts.ts";
+import { appendFiredEvents, proposedInterventions } from "./fired_events.ts";
 import type { RuleDefinition } from "./rule_schema.ts";
 
 /** The rule versions a cycle evaluates, fixed when its rules stage is planned. */
@@ -73,14 +74,15 @@ interface FiringRow {
 /**
  * Compiles `rules` once and returns the evaluation of one batch of customers
  * active at `asOf`: one statement loads the batch's facts, the set runs for
- * each customer, one statement stores the firings (on `db`: the shard's
- * transaction, so a batch is stored whole or not at all).
+ * each customer, one statement stores the firings and one their events (on
+ * `db`: the shard's transaction, so a batch is stored whole or not at all).
  */
 export function ruleBatchEvaluator(
   rules: readonly CompilableRule[],
-  options: { asOf: Date; cycleId: number },
+  options: { asOf: Date; cycleId: number; extraFacts?: ExtraFacts | undefined },
 ): (db: Loadable, batch: BatchBounds) => Promise<RuleBatchResult> {
   const compiled = compileRuleSet(rules);
+  const proposals = proposedInterventions(rules);
   // Built on the first failure: each rule alone, to find which one threw.
   let singles: Array<{ id: string; set: CompiledRuleSet }> | null = null;
   const isolated = async (facts: CustomerFacts, errors: Record<string, number>) => {
@@ -99,7 +101,7 @@ export function ruleBatchEvaluator(
     return fired.sort((a, b) => b.firing.priority - a.firing.priority);
   };
   return async (db, batch) => {
-    const customers = await loadCustomerFacts(db, batch, options.asOf);
+    const customers = await loadCustomerFacts(db, batch, options.asOf, options.extraFacts);
     const result: RuleBatchResult = { customers: customers.length, firings: 0, errors: {} };
     const rows: FiringRow[] = [];
     for (const { customerId, facts } of customers) {
@@ -128,7 +130,18 @@ export function ruleBatchEvaluator(
         });
       }
     }
-    if (rows.length > 0) await storeFirings(db, options.cycleId, options.asOf, rows);
+    if (rows.length > 0) {
+      await storeFirings(db, options.cycleId, options.asOf, rows);
+      await appendFiredEvents(
+        db,
+        rows.map((row) => ({
+          customerId: row.customer_id,
+          ruleId: row.rule_id,
+          intervention: proposals.get(row.rule_id) ?? null,
+        })),
+        { cycleId: options.cycleId, batch },
+      );
+    }
     result.firings = rows.length;
     return result;
   };

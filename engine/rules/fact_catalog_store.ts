@@ -2,10 +2,13 @@
 import type { Queryable } from "../db/mod.ts";
 import { getActiveHealthModel } from "../health/mod.ts";
 import { listMilestoneDefinitions } from "../signals/mod.ts";
-import { buildFactCatalog, type FactCatalog } from "./facts.ts";
+import { buildFactCatalog, type FactCatalog, type FactDefinition } from "./facts.ts";
 
-/** Builds the catalog from what is in the database now. */
-export async function loadFactCatalog(db: Queryable): Promise<FactCatalog> {
+/** Builds the catalog from what is in the database now, with the facts running plugins declare. */
+export async function loadFactCatalog(
+  db: Queryable,
+  pluginFacts: readonly FactDefinition[] = [],
+): Promise<FactCatalog> {
   const [model, milestones] = await Promise.all([
     getActiveHealthModel(db),
     listMilestoneDefinitions(db),
@@ -13,5 +16,6 @@ export async function loadFactCatalog(db: Queryable): Promise<FactCatalog> {
   return buildFactCatalog({
     healthComponents: model.components.map((c) => c.key),
     milestoneKeys: milestones.map((m) => m.key),
+    pluginFacts,
   });
 }

@@ -68,8 +68,9 @@ export {
   packFiles,
   readRulePacks,
 } from "./packs.ts";
-export { type CustomerFacts, loadCustomerFacts } from "./customer_facts.ts";
+export { type CustomerFacts, type ExtraFacts, loadCustomerFacts } from "./customer_facts.ts";
 export { daysUntilPeakSeason } from "./season.ts";
+export { holdoutPosition } from "./holdout.ts";
 export {
   FIRING_COLUMNS,
   loadPinnedRules,

@@ -8,7 +8,7 @@ import type { Db } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
 import { planBatches } from "../health/mod.ts";
 import { type CompilableRule, compileRuleSet, type RuleExplanation } from "./compile.ts";
-import { type CustomerFacts, loadCustomerFacts } from "./customer_facts.ts";
+import { type CustomerFacts, type ExtraFacts, loadCustomerFacts } from "./customer_facts.ts";
 import { factsRead, loadPublishedRules } from "./evaluate_cycle.ts";
 import type { RuleDefinition } from "./rule_schema.ts";
 
@@ -65,7 +65,7 @@ function withDrafts(published: readonly CompilableRule[], drafts: readonly Draft
 export async function simulatePopulation(
   db: Db,
   drafts: readonly DraftRule[],
-  options: { asOf: Date; batchSize: number },
+  options: { asOf: Date; batchSize: number; extraFacts?: ExtraFacts | undefined },
 ): Promise<PopulationSimulation> {
   const published = await loadPublishedRules(db);
   const draftSet = compileRuleSet(withDrafts(published, drafts));
@@ -91,7 +91,8 @@ export async function simulatePopulation(
   for (const id of draftIds) impact(id);
   let customers = 0;
   for (const batch of await planBatches(db, options.asOf, options.batchSize)) {
-    for (const { customerId, facts } of await loadCustomerFacts(db, batch, options.asOf)) {
+    const loaded = await loadCustomerFacts(db, batch, options.asOf, options.extraFacts);
+    for (const { customerId, facts } of loaded) {
       customers++;
       const now = new Set((await publishedSet.evaluateAll(facts)).map((f) => f.ruleId));
       const next = new Set((await draftSet.evaluateAll(facts)).map((f) => f.ruleId));
@@ -126,9 +127,14 @@ export async function simulatePopulation(
 export async function simulateCustomer(
   db: Db,
   drafts: readonly DraftRule[],
-  options: { asOf: Date; customerId: string },
+  options: { asOf: Date; customerId: string; extraFacts?: ExtraFacts | undefined },
 ): Promise<CustomerSimulation> {
-  const [row] = await loadCustomerFacts(db, { ids: [options.customerId] }, options.asOf);
+  const [row] = await loadCustomerFacts(
+    db,
+    { ids: [options.customerId] },
+    options.asOf,
+    options.extraFacts,
+  );
   if (!row) {
     throw new EngineError(
       "CUSTOMER_NOT_FOUND",

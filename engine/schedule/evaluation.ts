@@ -23,6 +23,7 @@ import {
   planBatches,
 } from "../health/mod.ts";
 import {
+  type ExtraFacts,
   loadPinnedRules,
   loadPublishedRules,
   type PinnedRuleSet,
@@ -49,6 +50,8 @@ export interface EvaluationDeps {
   channels(): Iterable<string>;
   /** The churn models (without them, or without an active model, the churn stage skips). */
   churnModels?: ChurnModels;
+  /** The facts plugins contribute, per batch (PluginHost.facts); none when not given. */
+  pluginFacts?: ExtraFacts;
 }
 
 /** The evaluation cycle's stages. */
@@ -57,6 +60,7 @@ export function evaluationStages(
     Config,
     | "SCORING_BATCH_SIZE"
     | "HEALTH_CHANGE_THRESHOLD"
+    | "HEALTH_BOOST_MAX_POINTS"
     | "RULE_FAILURE_LIMIT"
     | "INTERVENTION_SYSTEM_ENABLED"
     | "INTERVENTION_FREQUENCY_CAP"
@@ -86,7 +90,13 @@ export function evaluationStages(
           parseOrThrow(healthModelSchema, model, {
             what: "the cycle's health model",
           }) as HealthModel,
-          { asOf, cycleId, batchSize, changeThreshold: config.HEALTH_CHANGE_THRESHOLD },
+          {
+            asOf,
+            cycleId,
+            batchSize,
+            changeThreshold: config.HEALTH_CHANGE_THRESHOLD,
+            boostMaxPoints: config.HEALTH_BOOST_MAX_POINTS,
+          },
         );
         return Promise.resolve(async (tx, shard) => ({ counts: await score(tx, shard) }));
       },
@@ -108,7 +118,7 @@ export function evaluationStages(
       prepare: async (params, { db, asOf, cycleId }) => {
         const evaluate = ruleBatchEvaluator(
           await loadPinnedRules(db, params as PinnedRuleSet),
-          { asOf, cycleId },
+          { asOf, cycleId, extraFacts: deps.pluginFacts },
         );
         return async (tx, shard) => {
           const { customers, firings, errors } = await evaluate(tx, shard);

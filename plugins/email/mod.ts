@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * const channels = await loadChannelPlugins([email], { config, db, log });
+ * const channels = await loadChannelPlugins([firstPartyPlugin("email")], { config, db, log });
  * ```
  */
 import { definePlugin } from "../../engine/plugins/mod.ts";
@@ -16,8 +16,6 @@ export { type EmailSettings, emailSettings } from "./settings.ts";
 export { messageIdFor } from "./message_id.ts";
 
 export default definePlugin({
-  name: "email",
-  version: "1.0.0",
   settings: emailSettings,
   setup(context, settings) {
     if (settings === null) {

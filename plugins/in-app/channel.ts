@@ -8,12 +8,12 @@ import { isEngineError } from "../../engine/errors.ts";
 import {
   type Channel,
   DeliveryError,
+  type EngineAccess,
   type OutgoingMessage,
-  type PluginContext,
 } from "../../engine/plugins/mod.ts";
 
 /** Makes the in-app channel over the engine's inbox. */
-export function createInAppChannel(inbox: PluginContext["inbox"]): Channel {
+export function createInAppChannel(inbox: EngineAccess["inbox"]): Channel {
   return {
     id: "in-app",
     kind: "in-app",

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * const channels = await loadChannelPlugins([inApp], { config, db, log });
+ * const channels = await loadChannelPlugins([firstPartyPlugin("in-app")], { config, db, log });
  * ```
  */
 import { definePlugin } from "../../engine/plugins/mod.ts";
@@ -14,11 +14,12 @@ import { createInAppChannel } from "./channel.ts";
 export { createInAppChannel } from "./channel.ts";
 
 export default definePlugin({
-  name: "in-app",
-  version: "1.0.0",
   // Nothing to configure: the inbox is the engine's own database.
   settings: () => ({}),
   setup(context) {
-    context.registerChannel(createInAppChannel(context.inbox));
+    if (!context.engine) {
+      throw new Error("the in-app channel needs the engine's inbox: load it first-party");
+    }
+    context.registerChannel(createInAppChannel(context.engine.inbox));
   },
 });

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * const channels = await loadChannelPlugins([slack], { config, db, log });
+ * const channels = await loadChannelPlugins([firstPartyPlugin("slack")], { config, db, log });
  * ```
  */
 import { definePlugin } from "../../engine/plugins/mod.ts";
@@ -16,8 +16,6 @@ export { createSlackChannel } from "./channel.ts";
 export { type SlackSettings, slackSettings } from "./settings.ts";
 
 export default definePlugin({
-  name: "slack",
-  version: "1.0.0",
   settings: slackSettings,
   setup(context, settings) {
     if (settings === null) {

@@ -3,9 +3,13 @@
  * configured URL, with its dedup key as `Idempotency-Key` so the receiver
  * can drop a retried copy.
  */
-import { type Channel, type OutgoingMessage, postJson } from "../../engine/plugins/mod.ts";
+import {
+  type Channel,
+  type OutgoingMessage,
+  postJson,
+  signBody,
+} from "../../engine/plugins/mod.ts";
 import type { WebhookSettings } from "./settings.ts";
-import { signWebhook } from "./signature.ts";
 
 /** The JSON body a receiver gets. */
 export interface WebhookBody {
@@ -54,7 +58,7 @@ export function createWebhookChannel(
         headers: {
           "Idempotency-Key": message.dedupKey,
           "X-CS-Timestamp": String(timestamp),
-          "X-CS-Signature": await signWebhook(settings.secret, timestamp, body),
+          "X-CS-Signature": await signBody(settings.secret, timestamp, body),
         },
         signal: context.signal,
         timeoutMs: settings.timeoutMs,

@@ -15,11 +15,15 @@ import { webhookSettings } from "./settings.ts";
 
 export { createWebhookChannel, type WebhookBody } from "./channel.ts";
 export { type WebhookSettings, webhookSettings } from "./settings.ts";
-export { signWebhook, type VerifyWebhookOptions, verifyWebhookSignature } from "./signature.ts";
+// The signature is the engine's (shared with the marketing plugin); exported under the
+// webhook's names, which receivers and tests already use.
+export {
+  signBody as signWebhook,
+  verifyBodySignature as verifyWebhookSignature,
+  type VerifySignatureOptions as VerifyWebhookOptions,
+} from "../../engine/plugins/mod.ts";
 
 export default definePlugin({
-  name: "webhook",
-  version: "1.0.0",
   settings: webhookSettings,
   setup(context, settings) {
     if (settings === null) {

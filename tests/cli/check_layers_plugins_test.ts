@@ -14,7 +14,9 @@ import { d } from "../email/channel.ts";
 import { e } from "./channel.ts";
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
-import { f } from "../../cli/output.ts";`,
+import { f } from "../../cli/output.ts";
+import { g } from "../../engine/plugins/sdk.ts";
+import { h } from "../../engine/plugins/testing/mod.ts";`,
     );
     await Deno.writeTextFile(
       `${root}/plugins/mod.ts`,

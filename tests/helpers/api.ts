@@ -7,7 +7,7 @@ import type { Db } from "../../engine/db/mod.ts";
 import { silentLogger } from "../../engine/log.ts";
 import { CycleRunner, evaluationStages } from "../../engine/schedule/mod.ts";
 import { installDefaultTemplates } from "../../engine/interventions/templates/mod.ts";
-import { loadChannelPlugins } from "../../engine/plugins/mod.ts";
+import { type FirstPartyPlugin, loadChannelPlugins, PluginHost } from "../../engine/plugins/mod.ts";
 import { firstPartyChannelPlugins } from "../../plugins/mod.ts";
 import { ChurnModels } from "../../engine/ml/mod.ts";
 import { withTestDb } from "./db.ts";
@@ -30,6 +30,8 @@ export interface ApiTest {
   cycles: CycleRunner;
   /** The churn models the cycles and the model routes use. */
   churnModels: ChurnModels;
+  /** The plugin host, when the test asked for `plugins`. */
+  plugins: PluginHost | undefined;
   /** A token secret for each role. */
   tokens: Record<Role, string>;
   /**
@@ -55,6 +57,8 @@ export async function withApi(
     defaultTemplates?: boolean;
     /** Load the first-party channel plugins with `env`, as the engine does (default false). */
     channels?: boolean;
+    /** Run these plugins in a PluginHost, as the engine does (its channels replace `channels`). */
+    plugins?: readonly FirstPartyPlugin[];
   } = {},
 ): Promise<void> {
   await withTestDb(async (db) => {
@@ -63,16 +67,32 @@ export async function withApi(
     const config = loadConfig(options.env ?? {});
     const clock = options.clock ?? { now: () => NOW };
     const churnModels = new ChurnModels({ db, scorer: config.ML_SCORER, log: silentLogger });
+    const plugins = options.plugins
+      ? new PluginHost({
+        db,
+        clock,
+        log: silentLogger,
+        environment: config,
+        firstParty: options.plugins,
+        failFast: false,
+      })
+      : undefined;
+    await plugins?.start();
     const cycles = new CycleRunner({
       db,
       clock,
       log: silentLogger,
-      stages: evaluationStages(config, { channels: () => [], churnModels }),
+      stages: evaluationStages(config, {
+        channels: () => [],
+        churnModels,
+        ...(plugins ? { pluginFacts: (ids, asOf) => plugins.facts(ids, asOf) } : {}),
+      }),
       leaseSeconds: config.CYCLE_LEASE_SECONDS,
     });
-    const channels = options.channels
-      ? await loadChannelPlugins(firstPartyChannelPlugins, { config, db, log: silentLogger })
-      : undefined;
+    const channels = plugins?.channels ??
+      (options.channels
+        ? await loadChannelPlugins(firstPartyChannelPlugins, { config, db, log: silentLogger })
+        : undefined);
     const app = createApi({
       db,
       clock,
@@ -81,6 +101,7 @@ export async function withApi(
       cycles,
       churnModels,
       ...(channels ? { channels } : {}),
+      ...(plugins ? { plugins } : {}),
     });
     const tokens = {} as Record<Role, string>;
     for (const role of roles) {
@@ -114,10 +135,10 @@ export async function withApi(
       return { status: response.status, headers: response.headers, body: parsed };
     };
     try {
-      await fn({ app, db, config, cycles, churnModels, tokens, call });
+      await fn({ app, db, config, cycles, churnModels, plugins, tokens, call });
     } finally {
       await cycles.drain();
-      await channels?.closeAll();
+      await (plugins ? plugins.stop() : channels?.closeAll());
       await churnModels.close();
     }
   });

@@ -16,6 +16,7 @@ import { pageOf } from "../page.ts";
 import { assertIfMatch, etagOf } from "../etag.ts";
 import {
   customerSchema,
+  documented,
   json,
   listedCustomerSchema,
   milestoneProgressSchema,
@@ -24,7 +25,10 @@ import {
 } from "../schemas.ts";
 
 const idParam = z.object({
-  id: customerIdSchema.openapi({ param: { name: "id", in: "path" }, example: "sup_0000001" }),
+  id: documented(customerIdSchema).openapi({
+    param: { name: "id", in: "path" },
+    example: "sup_0000001",
+  }),
 });
 
 const BATCH_LIMIT = 1_000;

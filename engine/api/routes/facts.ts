@@ -38,7 +38,7 @@ export function registerFactRoutes(app: Api, deps: ApiDeps): void {
       },
     }),
     async (c) => {
-      const catalog = await loadFactCatalog(deps.db);
+      const catalog = await loadFactCatalog(deps.db, deps.plugins?.factDefinitions() ?? []);
       const facts = [...catalog.values()].map(({ values, ...fact }) => ({
         ...fact,
         ...(values ? { values: [...values] } : {}),

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { listCustomerFirings } from "../../rules/mod.ts";
 import { customerIdSchema, getCustomer } from "../../signals/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { json, pageQuery, problems } from "../schemas.ts";
+import { documented, json, pageQuery, problems } from "../schemas.ts";
 
 const firingSchema = z.object({
   id: z.number().int(),
@@ -34,7 +34,7 @@ export function registerFiringRoutes(app: Api, deps: ApiDeps): void {
       tags: ["Rules"],
       request: {
         params: z.object({
-          id: customerIdSchema.openapi({ param: { name: "id", in: "path" } }),
+          id: documented(customerIdSchema).openapi({ param: { name: "id", in: "path" } }),
         }),
         query: pageQuery.extend({
           cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, {

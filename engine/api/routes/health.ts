@@ -4,7 +4,7 @@ import type { TypedResponse } from "hono";
 import { CustomerHealthReader, getActiveHealthModel, healthModelSchema } from "../../health/mod.ts";
 import { customerIdSchema } from "../../signals/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { customerHealthSchema, json, problems } from "../schemas.ts";
+import { customerHealthSchema, documented, json, problems } from "../schemas.ts";
 
 /** Registers the health routes. */
 export function registerHealthRoutes(app: Api, deps: ApiDeps): void {
@@ -18,7 +18,7 @@ export function registerHealthRoutes(app: Api, deps: ApiDeps): void {
       tags: ["Health"],
       request: {
         params: z.object({
-          id: customerIdSchema.openapi({ param: { name: "id", in: "path" } }),
+          id: documented(customerIdSchema).openapi({ param: { name: "id", in: "path" } }),
         }),
         query: z.object({
           days: z.coerce.number().int().min(1).max(730).default(90).openapi({

@@ -6,7 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { listInbox, markInboxRead } from "../../interventions/mod.ts";
 import { assertCustomerExists, customerIdSchema } from "../../signals/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { json, pageQuery, problems } from "../schemas.ts";
+import { documented, json, pageQuery, problems } from "../schemas.ts";
 
 const inboxMessageSchema = z.object({
   id: z.number().int(),
@@ -22,7 +22,7 @@ const inboxMessageSchema = z.object({
   readAt: z.string().nullable(),
 }).openapi("InboxMessage");
 
-const customerParam = customerIdSchema.openapi({ param: { name: "id", in: "path" } });
+const customerParam = documented(customerIdSchema).openapi({ param: { name: "id", in: "path" } });
 
 /** Registers the inbox routes. */
 export function registerInboxRoutes(app: Api, deps: ApiDeps): void {

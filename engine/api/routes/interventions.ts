@@ -14,7 +14,7 @@ import {
 import { customerIdSchema, getCustomer } from "../../signals/mod.ts";
 import { changeOf } from "../actor.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { json, jsonBody, pageQuery, problems } from "../schemas.ts";
+import { documented, json, jsonBody, pageQuery, problems } from "../schemas.ts";
 
 const interventionSchema = z.object({
   id: z.number().int(),
@@ -119,7 +119,9 @@ export function registerInterventionRoutes(app: Api, deps: ApiDeps): void {
       summary: "A customer's interventions: what was sent, and why something was not",
       tags: ["Interventions"],
       request: {
-        params: z.object({ id: customerIdSchema.openapi({ param: { name: "id", in: "path" } }) }),
+        params: z.object({
+          id: documented(customerIdSchema).openapi({ param: { name: "id", in: "path" } }),
+        }),
         query: pageQuery.extend({ cursor, ...filters }),
       },
       responses: { 200: json(page, "A page of interventions"), ...problems(400, 404) },

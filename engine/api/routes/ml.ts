@@ -16,7 +16,7 @@ import { customerIdSchema, getCustomer } from "../../signals/mod.ts";
 import { EngineError } from "../../errors.ts";
 import { changeOf } from "../actor.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { json, jsonBody, problems } from "../schemas.ts";
+import { documented, json, jsonBody, problems } from "../schemas.ts";
 
 const contribution = z.object({
   feature: z.string(),
@@ -106,7 +106,9 @@ export function registerMlRoutes(app: Api, deps: ApiDeps): void {
       summary: "A customer's latest churn prediction, and the features that drove it",
       tags: ["Churn prediction"],
       request: {
-        params: z.object({ id: customerIdSchema.openapi({ param: { name: "id", in: "path" } }) }),
+        params: z.object({
+          id: documented(customerIdSchema).openapi({ param: { name: "id", in: "path" } }),
+        }),
       },
       responses: { 200: json(predictionSchema, "The prediction"), ...problems(400, 404) },
     }),

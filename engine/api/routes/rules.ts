@@ -36,12 +36,15 @@ import { customerIdSchema } from "../../signals/mod.ts";
 import { changeOf } from "../actor.ts";
 import type { Api, ApiDeps } from "../deps.ts";
 import { pageOf } from "../page.ts";
-import { json, jsonBody, pageQuery, problems } from "../schemas.ts";
+import { documented, json, jsonBody, pageQuery, problems } from "../schemas.ts";
 import { reasonBody, registerVersionedRoutes } from "./versioned_routes.ts";
 import { revisionOf, tagged } from "./versioned_writes.ts";
 
 const idParam = z.object({
-  id: ruleIdSchema.openapi({ param: { name: "id", in: "path" }, example: "onboarding-stalled" }),
+  id: documented(ruleIdSchema).openapi({
+    param: { name: "id", in: "path" },
+    example: "onboarding-stalled",
+  }),
 });
 
 const definitionSchema = z.record(z.string(), z.unknown()).openapi({
@@ -97,14 +100,24 @@ const changeRequestSchema = z.object({
   decisionReason: z.string().nullable(),
 }).openapi("RuleChangeRequest");
 
-/** What rules are checked against: the fact catalog and the templates there are. */
-async function ruleContextOf(db: Queryable): Promise<RuleContext> {
-  return { catalog: await loadFactCatalog(db), templates: await loadTemplateChannels(db) };
+/**
+ * What rules are checked against: the fact catalog (with the facts running
+ * plugins declare) and the templates there are.
+ */
+async function ruleContextOf(db: Queryable, deps: ApiDeps): Promise<RuleContext> {
+  return {
+    catalog: await loadFactCatalog(db, deps.plugins?.factDefinitions() ?? []),
+    templates: await loadTemplateChannels(db),
+  };
 }
 
 /** Registers the rule routes. */
 export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
-  const context = () => ruleContextOf(deps.db);
+  const context = () => ruleContextOf(deps.db, deps);
+  const plugins = deps.plugins;
+  const extraFacts = plugins
+    ? (ids: readonly string[], at: Date) => plugins.facts(ids, at)
+    : undefined;
 
   app.openapi(
     createRoute({
@@ -218,12 +231,19 @@ export function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       const asOf = body.asOf ? new Date(body.asOf) : deps.clock.now();
       if (body.customerId !== undefined) {
         return c.json(
-          await simulateCustomer(deps.db, drafts, { asOf, customerId: body.customerId }),
+          await simulateCustomer(deps.db, drafts, {
+            asOf,
+            customerId: body.customerId,
+            extraFacts,
+          }),
           200,
         );
       }
       const batchSize = deps.config.SCORING_BATCH_SIZE;
-      return c.json(await simulatePopulation(deps.db, drafts, { asOf, batchSize }), 200);
+      return c.json(
+        await simulatePopulation(deps.db, drafts, { asOf, batchSize, extraFacts }),
+        200,
+      );
     },
   );
 
@@ -357,7 +377,12 @@ export function registerRuleApprovalRoutes(app: Api, deps: ApiDeps): void {
     async (c) => {
       const { id } = c.req.valid("param");
       const change = { ...changeOf(c, deps.clock), reason: c.req.valid("json")?.reason ?? null };
-      const { rule } = await approvePublish(deps.db, id, await ruleContextOf(deps.db), change);
+      const { rule } = await approvePublish(
+        deps.db,
+        id,
+        await ruleContextOf(deps.db, deps),
+        change,
+      );
       return c.json(tagged(c, rule), 200);
     },
   );

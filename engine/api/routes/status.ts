@@ -14,7 +14,7 @@ import {
   healthStatuses,
 } from "../../ops/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { json } from "../schemas.ts";
+import { documented, json } from "../schemas.ts";
 
 /** The overall check's own database round trip may take this long before it counts as down. */
 const PING_TIMEOUT_MS = 3_000;
@@ -42,7 +42,7 @@ const checkSchema = z.object({
 
 const componentSchema = z.object({
   component: z.enum(healthComponents),
-  status: healthStatusSchema.openapi({ description: "The worst status of its checks" }),
+  status: documented(healthStatusSchema).openapi({ description: "The worst status of its checks" }),
   reasons: z.array(z.string()).openapi({
     description: "`check: message` of each check that is not healthy",
   }),
@@ -67,6 +67,8 @@ export function registerStatusRoutes(app: Api, deps: ApiDeps): void {
     config: deps.config,
     clock: deps.clock,
     log: deps.log.child({ component: "health" }),
+    ...(deps.eventHub ? { eventHub: deps.eventHub } : {}),
+    ...(deps.plugins ? { plugins: deps.plugins } : {}),
   });
 
   app.openapi(

@@ -1,13 +1,14 @@
 /** Request and response schemas of the template routes, for the OpenAPI document. */
 import { z } from "@hono/zod-openapi";
 import { templateIdSchema } from "../../interventions/templates/mod.ts";
+import { documented } from "../schemas.ts";
 
 /** The channels a template is written for. */
 export const channelSchema = z.enum(["email", "slack", "webhook", "in-app"]);
 
 /** `{id}` of a template route. */
 export const templateIdParam = z.object({
-  id: templateIdSchema.openapi({
+  id: documented(templateIdSchema).openapi({
     param: { name: "id", in: "path" },
     example: "onboarding_nudge",
   }),

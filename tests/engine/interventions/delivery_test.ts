@@ -13,6 +13,7 @@ import type { Clock } from "../../../engine/clock.ts";
 import { loadConfig } from "../../../engine/config.ts";
 import type { Db, Loadable } from "../../../engine/db/mod.ts";
 import { Dispatcher, linkSigner, messageBuilder } from "../../../engine/interventions/mod.ts";
+import { readDomainEvents } from "../../../engine/events/mod.ts";
 import { silentLogger } from "../../../engine/log.ts";
 import { type ChannelRegistry, loadChannelPlugins } from "../../../engine/plugins/mod.ts";
 import { firstPartyChannelPlugins } from "../../../plugins/mod.ts";
@@ -153,6 +154,13 @@ Deno.test("a worker killed between sending and recording: after recovery the cus
       "select status, attempts from success_interventions",
     );
     assertEquals([done?.status, done?.attempts], ["delivered", 2]);
+    // Worker A's send was never recorded, so it was never told: one event, for B's attempt.
+    const { events } = await readDomainEvents(api.db, {
+      types: ["intervention.sent", "intervention.failed"],
+    });
+    assertEquals(events.map((e) => [e.type, e.customerId, e.payload.status, e.payload.attempt]), [
+      ["intervention.sent", customerId, "delivered", 2],
+    ]);
     await channels.closeAll();
   });
 });

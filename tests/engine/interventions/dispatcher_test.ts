@@ -1,9 +1,16 @@
-import { assert, assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals, assertRejects } from "../../helpers/assert.ts";
 import { withApi } from "../../helpers/api.ts";
 import { movableClock } from "../../helpers/fixtures.ts";
 import type { Clock } from "../../../engine/clock.ts";
 import type { Db } from "../../../engine/db/mod.ts";
-import { Dispatcher, type MessageBuilder } from "../../../engine/interventions/mod.ts";
+import {
+  claimDueSends,
+  Dispatcher,
+  type MessageBuilder,
+  recordSendResults,
+} from "../../../engine/interventions/mod.ts";
+import { withoutPersonalData } from "../../../engine/interventions/outbox.ts";
+import { readDomainEvents, type StoredDomainEvent } from "../../../engine/events/mod.ts";
 import { silentLogger } from "../../../engine/log.ts";
 import {
   type Channel,
@@ -63,6 +70,14 @@ function dispatcher(db: Db, clock: Clock, channel: Channel, worker: string, maxA
   });
 }
 
+const DELIVERY_EVENTS = ["intervention.sent", "intervention.failed"];
+
+/** The delivery events in log order, as [type, customer, payload]. */
+async function deliveryEvents(db: Db): Promise<Array<[string, string | null, unknown]>> {
+  const { events } = await readDomainEvents(db, { types: DELIVERY_EVENTS, limit: 1000 });
+  return events.map((e: StoredDomainEvent) => [e.type, e.customerId, e.payload]);
+}
+
 /** Runs passes until one claims nothing. */
 async function drain(d: Dispatcher): Promise<number> {
   let sent = 0;
@@ -92,6 +107,25 @@ Deno.test("two workers deliver 200 due interventions: each is sent once and reco
        from success_interventions`,
     );
     assertEquals([row?.sent, row?.outbox, row?.ids], [200, 0, 200]);
+    // One intervention.sent per intervention, with what the channel answered.
+    const stored = await api.db.query<
+      { id: number; customer_id: string; provider_message_id: string }
+    >("select id, customer_id, provider_message_id from success_interventions order by id");
+    const events = await deliveryEvents(api.db);
+    assertEquals(
+      events.sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+      stored.map((i) => [
+        "intervention.sent",
+        i.customer_id,
+        {
+          interventionId: i.id,
+          channel: "email",
+          status: "sent",
+          providerMessageId: i.provider_message_id,
+          attempt: 1,
+        },
+      ]),
+    );
   });
 });
 
@@ -102,7 +136,9 @@ Deno.test("a retriable failure is retried with backoff, then dead-lettered; a pe
     channel.fail = (message) =>
       message.customer.id === "sup_0000"
         ? new DeliveryError("451 4.3.0 mailbox busy, try later", { retriable: true })
-        : new DeliveryError("550 5.1.1 no such user", { retriable: false });
+        : new DeliveryError(`550 5.1.1 <${message.customer.email}>: no such user`, {
+          retriable: false,
+        });
     const clock = movableClock();
     const worker = dispatcher(api.db, clock, channel, "worker-a");
     const state = async () =>
@@ -129,9 +165,26 @@ Deno.test("a retriable failure is retried with backoff, then dead-lettered; a pe
     ]);
     const dueIn = (await state())[0]!.due_in!;
     assert(dueIn >= 22 && dueIn <= 23, `due again in ${dueIn} s`);
+    const [first, second] = (await api.db.query<{ id: number }>(
+      "select id from success_interventions order by customer_id",
+    )).map((r) => r.id);
+    // Failed for good: told at once, without the address the server's reply quoted.
+    const permanent = [
+      "intervention.failed",
+      "sup_0001",
+      {
+        interventionId: second,
+        channel: "email",
+        error: "550 5.1.1 <email>: no such user",
+        attempts: 1,
+      },
+    ];
+    // The retriable failure is no event: it may still go.
+    assertEquals(await deliveryEvents(api.db), [permanent]);
     assertEquals((await worker.runOnce()).claimed, 0); // not due yet
     clock.advance(30_000);
     await worker.runOnce(); // attempt 2: backoff 60 s × 0.75
+    assertEquals(await deliveryEvents(api.db), [permanent]);
     clock.advance(50_000);
     await worker.runOnce(); // attempt 3 of 3: dead
     const after = await state();
@@ -143,6 +196,17 @@ Deno.test("a retriable failure is retried with backoff, then dead-lettered; a pe
       "select id, last_error from success_interventions where customer_id = 'sup_0000'",
     );
     assertEquals(dead?.last_error, "451 4.3.0 mailbox busy, try later (gave up after 3 attempts)");
+    const exhausted = [
+      "intervention.failed",
+      "sup_0000",
+      {
+        interventionId: first,
+        channel: "email",
+        error: "451 4.3.0 mailbox busy, try later (gave up after 3 attempts)",
+        attempts: 3,
+      },
+    ];
+    assertEquals(await deliveryEvents(api.db), [permanent, exhausted]);
 
     // The mailbox recovered: an operator retries it, and it goes.
     channel.fail = null;
@@ -164,5 +228,69 @@ Deno.test("a retriable failure is retried with backoff, then dead-lettered; a pe
       "intervention.replayed",
       "intervention.retried",
     ]);
+    // Retried by an operator, each went on its first attempt of the new round.
+    const sent = (id: number | undefined, customerId: string) => [
+      "intervention.sent",
+      customerId,
+      {
+        interventionId: id,
+        channel: "email",
+        status: "sent",
+        providerMessageId: `<${customerId}:payment-failed:v1:w1@test>`,
+        attempt: 1,
+      },
+    ];
+    assertEquals(await deliveryEvents(api.db), [
+      permanent,
+      exhausted,
+      sent(first, "sup_0000"),
+      sent(second, "sup_0001"),
+    ]);
   });
+});
+
+Deno.test("results recorded in a transaction that rolls back leave no event", async () => {
+  await withApi(async (api) => {
+    await dueSends(api.db, 2);
+    const claimed = await claimDueSends(api.db, {
+      worker: "worker-a",
+      now: movableClock().now(),
+      limit: 10,
+      leaseSeconds: 60,
+    });
+    const [sent, dead] = claimed.map((send) => send.id);
+    const failed = await assertRejects(() =>
+      api.db.transaction(async (tx) => {
+        await recordSendResults(tx, [
+          { id: sent!, outcome: "sent", providerMessageId: "<a@test>" },
+          { id: dead!, outcome: "dead", error: "550 no such user" },
+        ], { now: movableClock().now() });
+        const [inside] = await tx.query<{ n: number }>(
+          "select count(*)::int as n from event_log where type = any($1::text[])",
+          [DELIVERY_EVENTS],
+        );
+        assertEquals(inside?.n, 2);
+        throw new Error("the worker's transaction failed");
+      }), Error);
+    assertEquals(failed.message, "the worker's transaction failed");
+    assertEquals(await deliveryEvents(api.db), []);
+    const statuses = await api.db.query<{ status: string }>(
+      "select status from success_interventions order by id",
+    );
+    assertEquals(statuses.map((r) => r.status), ["sending", "sending"]);
+  });
+});
+
+Deno.test("withoutPersonalData() masks addresses and URLs and keeps the rest of a failure", () => {
+  assertEquals(
+    withoutPersonalData("550 5.1.1 <jane.doe+x@studio.example.co.uk>: Recipient address rejected"),
+    "550 5.1.1 <email>: Recipient address rejected",
+  );
+  assertEquals(
+    withoutPersonalData("Cannot reach https://hooks.example.com/T0/secret?c=sup_1: refused"),
+    "Cannot reach <url>: refused",
+  );
+  assertEquals(withoutPersonalData("x".repeat(400)), `${"x".repeat(300)}…`);
+  // Cut between characters, never inside one.
+  assertEquals(withoutPersonalData(`${"x".repeat(299)}😀😀`), `${"x".repeat(299)}😀…`);
 });

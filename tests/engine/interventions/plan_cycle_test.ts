@@ -1,8 +1,15 @@
-import { assertEquals } from "../../helpers/assert.ts";
-import { withApi } from "../../helpers/api.ts";
+import { assert, assertEquals, assertRejects } from "../../helpers/assert.ts";
+import { type ApiTest, withApi } from "../../helpers/api.ts";
 import { customer, CYCLE_STAGES, daysAgo, NOW } from "../../helpers/fixtures.ts";
 import { cycleRunnerWithChannels, publishTemplates } from "../../helpers/interventions.ts";
-import { installDefaultRules, loadFactCatalog } from "../../../engine/rules/mod.ts";
+import {
+  installDefaultRules,
+  loadFactCatalog,
+  loadPublishedRules,
+  ruleBatchEvaluator,
+} from "../../../engine/rules/mod.ts";
+import { readDomainEvents } from "../../../engine/events/mod.ts";
+import type { Db } from "../../../engine/db/mod.ts";
 import {
   capabilitiesOf,
   interventionPolicy,
@@ -132,4 +139,125 @@ Deno.test("with INTERVENTION_SYSTEM_ENABLED=false the stage plans nothing", asyn
     const stage = cycle.stages.find((s) => s.name === "interventions")!;
     assertEquals([stage.counts.proposals, stage.counts.shards], [0, 0]);
   }, { env: { INTERVENTION_SYSTEM_ENABLED: "false" }, clock: { now: () => NOW } });
+});
+
+/**
+ * sup_a, sup_bad and sup_ok, a week in with their profile overdue: only
+ * onboarding-profile-overdue fires, for each. sup_ok is in its 10% holdout
+ * group; sup_bad's address cannot work.
+ */
+async function onboardingCustomers(api: ApiTest): Promise<void> {
+  const addresses = { sup_a: "a@example.com", sup_bad: "nope", sup_ok: "ok@example.com" };
+  for (const [id, email] of Object.entries(addresses)) {
+    const { id: _id, ...fields } = customer(id, {
+      signupDate: "2026-06-07",
+      attributes: { email },
+    });
+    await api.call("PUT", `/api/v1/customers/${id}`, fields);
+  }
+  await installDefaultRules(api.db, {
+    context: { catalog: await loadFactCatalog(api.db) },
+    now: NOW,
+  });
+  await publishTemplates(api.db);
+}
+
+const INTERVENTION_EVENTS = ["rule.fired", "intervention.planned"];
+const EMAIL_NUDGES = capabilitiesOf({
+  templates: [["onboarding_nudge", "email"]],
+  channels: ["email"],
+});
+
+Deno.test("a cycle's events: rule.fired for each firing, intervention.planned for each send and held-out non-send", async () => {
+  await withApi(async (api) => {
+    await onboardingCustomers(api);
+    const cycle = await cycleRunnerWithChannels(api.db, api.config, ["email", "in-app"]).run("api");
+    assertEquals(cycle.status, "succeeded", cycle.error ?? "");
+    const idOf = async (table: string, customerId: string) =>
+      (await api.db.query<{ id: number }>(`select id from ${table} where customer_id = $1`, [
+        customerId,
+      ]))[0]!.id;
+    const rule = { cycleId: cycle.id, ruleId: "onboarding-profile-overdue", ruleVersion: 1 };
+    const nudge = { templateId: "onboarding_nudge", channel: "email", priority: 70 };
+    const fired = async (customerId: string, holdout: boolean) => [
+      "rule.fired",
+      customerId,
+      {
+        ...rule,
+        firingId: await idOf("rule_firings", customerId),
+        intervention: { ...nudge, holdout },
+      },
+    ];
+    const planned = async (customerId: string, holdout: boolean, dueAt: string | null) => [
+      "intervention.planned",
+      customerId,
+      {
+        ...rule,
+        ...nudge,
+        interventionId: await idOf("success_interventions", customerId),
+        holdout,
+        dueAt,
+      },
+    ];
+    const expected = [
+      await fired("sup_a", false),
+      await fired("sup_bad", false),
+      // In the control group when the rule fires: the planner holds it out below.
+      await fired("sup_ok", true),
+      await planned("sup_a", false, NOW.toISOString()),
+      // sup_bad's proposal was suppressed (invalid_email_address): nothing planned, no event.
+      await planned("sup_ok", true, null),
+    ];
+    const logged = async () =>
+      (await readDomainEvents(api.db, { types: INTERVENTION_EVENTS })).events;
+    assertEquals((await logged()).map((e) => [e.type, e.customerId, e.payload]), expected);
+    assert((await logged()).every((e) => e.occurredAt.getTime() === NOW.getTime()));
+
+    // Planning the same cycle again (a resumed one) tells nothing twice.
+    await api.db.transaction((tx) =>
+      planBatch(tx, { after: "", last: "sup_zzz" }, {
+        cycleId: cycle.id,
+        asOf: NOW,
+        policy: interventionPolicy(api.config),
+        capabilities: EMAIL_NUDGES,
+      })
+    );
+    assertEquals((await logged()).length, expected.length);
+  }, { clock: { now: () => NOW } });
+});
+
+Deno.test("a shard rolled back leaves no firing, no decision and no event", async () => {
+  await withApi(async (api) => {
+    await onboardingCustomers(api);
+    const [{ id: cycleId }] = await api.db.query<{ id: number }>(
+      `insert into cycles (trigger, status, as_of, started_at, heartbeat_at)
+       values ('cli', 'running', $1, $1, $1) returning id`,
+      [NOW],
+    ) as [{ id: number }];
+    const evaluate = ruleBatchEvaluator(await loadPublishedRules(api.db), { asOf: NOW, cycleId });
+    const batch = { after: "", last: "sup_zzz" };
+    const counts = async (db: Pick<Db, "query">) =>
+      (await db.query<{ firings: number; decisions: number; events: number }>(
+        `select (select count(*)::int from rule_firings) as firings,
+           (select count(*)::int from success_interventions) as decisions,
+           (select count(*)::int from event_log where type = any($1::text[])) as events`,
+        [INTERVENTION_EVENTS],
+      ))[0];
+    const failed = await assertRejects(() =>
+      api.db.transaction(async (tx) => {
+        await evaluate(tx, batch);
+        await planBatch(tx, batch, {
+          cycleId,
+          asOf: NOW,
+          policy: interventionPolicy(api.config),
+          capabilities: EMAIL_NUDGES,
+        });
+        // Inside, the shard's firings, decisions and events are there (3 fired, 2 planned)…
+        assertEquals(await counts(tx), { firings: 3, decisions: 3, events: 5 });
+        // …until the shard fails: a crash, a lost claim.
+        throw new Error("the shard failed");
+      }), Error);
+    assertEquals(failed.message, "the shard failed");
+    assertEquals(await counts(api.db), { firings: 0, decisions: 0, events: 0 });
+  }, { clock: { now: () => NOW } });
 });

@@ -6,9 +6,11 @@ import { createLogger, silentLogger } from "../../../engine/log.ts";
 import {
   type Channel,
   type ChannelKind,
-  definePlugin,
-  type EnginePlugin,
+  channelKinds,
+  firstParty,
+  type FirstPartyPlugin,
   loadChannelPlugins,
+  type PluginDefinition,
 } from "../../../engine/plugins/mod.ts";
 
 // The registry only hands the database to plugins, and these fakes never use it.
@@ -24,11 +26,28 @@ function fakeChannel(id: string, kind: ChannelKind, fields: Partial<Channel> = {
   };
 }
 
-function pluginWith(name: string, ...channels: Channel[]): EnginePlugin {
-  return definePlugin({
-    name,
-    version: "1.0.0",
-    settings: () => null,
+// A plugin that may register a channel of every kind, with `definition` as its module.
+function plugin<S>(
+  name: string,
+  definition: PluginDefinition<S>,
+  manifest: Record<string, unknown> = {},
+): FirstPartyPlugin {
+  return firstParty(
+    {
+      name,
+      version: "1.0.0",
+      description: "A test plugin",
+      engine: "^1.0.0",
+      capabilities: { channels: channelKinds },
+      ...manifest,
+    },
+    definition,
+    `tests/${name}`,
+  );
+}
+
+function pluginWith(name: string, ...channels: Channel[]): FirstPartyPlugin {
+  return plugin(name, {
     setup(context) {
       for (const channel of channels) context.registerChannel(channel);
     },
@@ -70,30 +89,52 @@ Deno.test("loadChannelPlugins() fails fast on a second channel with one id, clos
   assertEquals(closed, 1);
 });
 
-Deno.test("loadChannelPlugins() refuses bad names, versions, duplicate plugins and unknown kinds", async () => {
-  const cases: Array<[EnginePlugin[], string]> = [
-    [[{ ...pluginWith("x"), name: "Bad Name" }], "its name must be lower-case letters"],
-    [[{ ...pluginWith("x"), version: "latest" }], "its version must look like 1.0.0"],
-    [[pluginWith("twice"), pluginWith("twice")], "a plugin with that name is already loaded"],
-    [
-      [pluginWith("odd", fakeChannel("pigeon", "pigeon" as ChannelKind))],
-      'channel "pigeon" has the unknown kind "pigeon"; use one of email, slack, webhook, in-app',
-    ],
-  ];
-  for (const [plugins, problem] of cases) {
-    const error = await assertRejects(
-      () => loadChannelPlugins(plugins, { config, db, log: silentLogger }),
-      EngineError,
-    );
-    assertEquals(error.code, "PLUGIN_INVALID");
-    assertEquals(error.message.includes(problem), true, error.message);
-  }
+Deno.test("loadChannelPlugins() refuses duplicate plugins and channels their manifest does not declare", async () => {
+  const twice = await assertRejects(
+    () =>
+      loadChannelPlugins([pluginWith("twice"), pluginWith("twice")], {
+        config,
+        db,
+        log: silentLogger,
+      }),
+    EngineError,
+  );
+  assertEquals(twice.code, "PLUGIN_DUPLICATE");
+  assertEquals(
+    twice.message,
+    'Cannot register plugin "twice": a plugin with that name is already loaded; rename one of ' +
+      'them (plugin.json "name") or remove it',
+  );
+  const sneaky = plugin("sneaky", {
+    setup(context) {
+      context.registerChannel(fakeChannel("chat", "slack"));
+    },
+  }, { capabilities: { channels: ["email"] } });
+  const undeclared = await assertRejects(
+    () => loadChannelPlugins([sneaky], { config, db, log: silentLogger }),
+    EngineError,
+  );
+  assertEquals(undeclared.code, "PLUGIN_CAPABILITY_UNDECLARED");
+  assertEquals(
+    undeclared.message,
+    'Plugin "sneaky": it registers a slack channel, which its plugin.json does not declare; ' +
+      'add "slack" to capabilities.channels',
+  );
+  const odd = await assertRejects(
+    () =>
+      loadChannelPlugins([pluginWith("odd", fakeChannel("Pigeon", "email"))], {
+        config,
+        db,
+        log: silentLogger,
+      }),
+    EngineError,
+  );
+  assertEquals(odd.code, "PLUGIN_INVALID");
+  assertEquals(odd.message.includes("a channel id must be lower-case letters"), true, odd.message);
 });
 
 Deno.test("loadChannelPlugins() passes a plugin's CONFIG_INVALID through and wraps other setup failures", async () => {
-  const misconfigured = definePlugin({
-    name: "strict",
-    version: "1.0.0",
+  const misconfigured = plugin("strict", {
     settings: () => {
       throw new EngineError(
         "CONFIG_INVALID",
@@ -108,10 +149,7 @@ Deno.test("loadChannelPlugins() passes a plugin's CONFIG_INVALID through and wra
   );
   assertEquals(config_.code, "CONFIG_INVALID");
 
-  const broken = definePlugin({
-    name: "broken",
-    version: "1.0.0",
-    settings: () => null,
+  const broken = plugin("broken", {
     setup: () => Promise.reject(new Error("cannot open socket")),
   });
   const setup = await assertRejects(
@@ -167,10 +205,7 @@ Deno.test("ChannelRegistry.closeAll() closes every channel and logs a failure", 
 
 Deno.test("PluginContext.registerChannel() is refused once setup has finished", async () => {
   let later: (() => void) | undefined;
-  const sneaky = definePlugin({
-    name: "sneaky",
-    version: "1.0.0",
-    settings: () => null,
+  const sneaky = plugin("sneaky", {
     setup(context) {
       later = () => context.registerChannel(fakeChannel("late", "email"));
     },

@@ -7,6 +7,7 @@ import {
   recordRuleFailures,
 } from "../../../engine/rules/mod.ts";
 import { customer, daysAgo, NOW } from "../../helpers/fixtures.ts";
+import { readDomainEvents } from "../../../engine/events/mod.ts";
 
 const event = (customerId: string, type: string, days: number, n = 0) => ({
   id: `${customerId}-${type}-${days}-${n}`,
@@ -93,6 +94,58 @@ Deno.test("a cycle evaluates the published rules for every customer and stores w
     assert(old.body.items[0].facts["health.support"] < 40);
     const unknown = await api.call("GET", "/api/v1/customers/sup_nobody/firings");
     assertEquals(unknown.status, 404);
+
+    // One rule.fired per firing, in firing order, pointing at its stored explanation.
+    const stored = await api.db.query<{ id: number; customer_id: string; rule_id: string }>(
+      "select id, customer_id, rule_id from rule_firings where cycle_id = $1 order by id",
+      [cycle.body.id],
+    );
+    const { events: logged } = await readDomainEvents(api.db, { types: ["rule.fired"] });
+    const firingOf = (customerId: string, ruleId: string) =>
+      stored.find((f) => f.customer_id === customerId && f.rule_id === ruleId)!.id;
+    const firing = (customerId: string, ruleId: string) => ({
+      firingId: firingOf(customerId, ruleId),
+      cycleId: cycle.body.id,
+      ruleId,
+      ruleVersion: 1,
+    });
+    assertEquals(logged.map((e) => [e.customerId, e.payload, e.occurredAt.toISOString()]), [
+      ["sup_new", {
+        ...firing("sup_new", "payment-failed"),
+        intervention: {
+          templateId: "payment_failed",
+          channel: "email",
+          priority: 90,
+          holdout: false,
+        },
+      }, NOW.toISOString()],
+      ["sup_new", {
+        ...firing("sup_new", "onboarding-profile-overdue"),
+        // 10% held out; sup_new is not among them.
+        intervention: {
+          templateId: "onboarding_nudge",
+          channel: "email",
+          priority: 70,
+          holdout: false,
+        },
+      }, NOW.toISOString()],
+      // Not an intervention: the event says so, and the firing id leads to the explanation.
+      [
+        "sup_old",
+        { ...firing("sup_old", "support-overload"), intervention: null },
+        NOW.toISOString(),
+      ],
+      ["sup_old", {
+        ...firing("sup_old", "low-adoption"),
+        intervention: {
+          templateId: "feature_tip",
+          channel: "in-app",
+          priority: 40,
+          holdout: false,
+        },
+      }, NOW.toISOString()],
+    ]);
+    assertEquals(stored.length, stage.counts.firings);
   }, { clock: { now: () => NOW } });
 });
 

@@ -1,10 +1,10 @@
 import { assertEquals, assertThrows } from "../../helpers/assert.ts";
 import { EngineError } from "../../../engine/errors.ts";
-import email, { emailSettings, messageIdFor } from "../../../plugins/email/mod.ts";
+import { emailSettings, messageIdFor } from "../../../plugins/email/mod.ts";
 
 Deno.test("emailSettings() is null without SMTP_URL: no email channel", () => {
   assertEquals(emailSettings({}), null);
-  assertEquals(email.settings({ EMAIL_FROM: "a@b.example" }), null);
+  assertEquals(emailSettings({ EMAIL_FROM: "a@b.example" }), null);
 });
 
 Deno.test("emailSettings() reads host, port, TLS and login from SMTP_URL", () => {

@@ -6,7 +6,8 @@ import { listInbox } from "../../../engine/interventions/mod.ts";
 import { silentLogger } from "../../../engine/log.ts";
 import { DeliveryError, loadChannelPlugins } from "../../../engine/plugins/mod.ts";
 import { upsertCustomers } from "../../../engine/signals/mod.ts";
-import inApp, { createInAppChannel } from "../../../plugins/in-app/mod.ts";
+import { createInAppChannel } from "../../../plugins/in-app/mod.ts";
+import { firstPartyPlugin } from "../../../plugins/mod.ts";
 import { outgoingMessage } from "../message.ts";
 
 const signal = new AbortController().signal;
@@ -14,7 +15,7 @@ const signal = new AbortController().signal;
 Deno.test("InAppChannel - delivers to the customer's inbox once, however often it is sent", async () => {
   await withTestDb(async (db) => {
     await upsertCustomers(db, [customer("sup_rose")], { now: NOW });
-    const channels = await loadChannelPlugins([inApp], {
+    const channels = await loadChannelPlugins([firstPartyPlugin("in-app")], {
       config: loadConfig({}),
       db,
       log: silentLogger,
@@ -37,7 +38,7 @@ Deno.test("InAppChannel - delivers to the customer's inbox once, however often i
 
 Deno.test("InAppChannel - does not retry for a customer that does not exist", async () => {
   await withTestDb(async (db) => {
-    const channels = await loadChannelPlugins([inApp], {
+    const channels = await loadChannelPlugins([firstPartyPlugin("in-app")], {
       config: loadConfig({}),
       db,
       log: silentLogger,

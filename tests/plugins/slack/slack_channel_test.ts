@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertRejects } from "../../helpers/assert.ts";
 import { DeliveryError } from "../../../engine/plugins/mod.ts";
-import slack, { createSlackChannel, slackSettings } from "../../../plugins/slack/mod.ts";
+import { createSlackChannel, slackSettings } from "../../../plugins/slack/mod.ts";
 import { startHttpReceiver } from "../http_receiver.ts";
 import { outgoingMessage } from "../message.ts";
 
@@ -100,7 +100,7 @@ Deno.test("SlackChannel - stops when the send is cancelled, as retriable", async
 
 Deno.test("slack plugin - has no channel without SLACK_INTERVENTION_WEBHOOK_URL", () => {
   assertEquals(
-    slack.settings({ SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/a/b/c" }),
+    slackSettings({ SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/a/b/c" }),
     null,
   );
 });

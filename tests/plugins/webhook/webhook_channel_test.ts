@@ -7,7 +7,7 @@ import {
 } from "../../helpers/assert.ts";
 import { EngineError } from "../../../engine/errors.ts";
 import { DeliveryError } from "../../../engine/plugins/mod.ts";
-import webhook, {
+import {
   createWebhookChannel,
   verifyWebhookSignature,
   webhookSettings,
@@ -155,7 +155,7 @@ Deno.test("WebhookChannel - treats an unreachable receiver as retriable, without
 });
 
 Deno.test("webhookSettings() needs the secret with the URL, and is null without the URL", () => {
-  assertEquals(webhook.settings({ INTERVENTION_WEBHOOK_SECRET: SECRET }), null);
+  assertEquals(webhookSettings({ INTERVENTION_WEBHOOK_SECRET: SECRET }), null);
   const error = assertThrows(
     () => webhookSettings({ INTERVENTION_WEBHOOK_URL: "https://crm.example.com/hooks" }),
     EngineError,

@@ -1,0 +1,113 @@
+/**
+ * A plugin's manifest, `plugin.json`: who it is, which engine versions it
+ * works with, what it provides (capabilities) and what it may touch
+ * (permissions). The engine grants a plugin exactly what its manifest
+ * declares, so the manifest is strict: an unknown key is a typo to fix, not
+ * something to ignore.
+ */
+// @ts-types="npm:@types/semver@7.8.0"
+import semver from "semver";
+import { z } from "zod";
+import { domainEventTypes } from "../events/mod.ts";
+import { EngineError } from "../errors.ts";
+import { zodIssues } from "../validation.ts";
+import { channelKinds } from "./channel.ts";
+
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const FACT = /^[a-z][a-z0-9_]{0,62}$/;
+const ENV = /^[A-Z][A-Z0-9_]{0,127}$/;
+// A host, optionally with a port: what Deno's `--allow-net` takes; "*" for any host (a
+// channel whose server is configured, like SMTP_URL's).
+const HOST = /^(\*|(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}))(:\d{1,5})?)$/;
+
+const pluginName = z.string().regex(NAME, {
+  error: "must be lower-case letters, digits and '-', starting with a letter (e.g. my-plugin)",
+});
+
+const range = z.string().refine((value) => semver.validRange(value) !== null, {
+  error: "must be a semver range, e.g. ^1.0.0 or >=1.2.0 <2.0.0",
+});
+
+/** A fact a plugin contributes to the rules' fact catalog. */
+const factDeclaration = z.strictObject({
+  name: z.string().regex(FACT, {
+    error: "must be lower-case letters, digits and '_', starting with a letter",
+  }),
+  type: z.enum(["number", "boolean", "string"]),
+  description: z.string().min(1),
+  unit: z.string().min(1).optional(),
+});
+
+/** The JSON Schema of the plugin's own configuration (an object at its top). */
+const configSchema = z.looseObject({ type: z.literal("object") });
+
+const manifestSchema = z.strictObject({
+  name: pluginName,
+  version: z.string().refine((value) => semver.valid(value) !== null, {
+    error: "must be a semantic version, e.g. 1.0.0",
+  }),
+  description: z.string().min(1).max(500),
+  engine: range,
+  dependencies: z.record(pluginName, range).default({}),
+  capabilities: z.strictObject({
+    channels: z.array(z.enum(channelKinds)).default([]),
+    subscriptions: z.array(z.enum(domainEventTypes)).default([]),
+    facts: z.array(factDeclaration).default([]),
+    routes: z.boolean().default(false),
+    health: z.boolean().default(false),
+  }),
+  permissions: z.strictObject({
+    net: z.array(z.string().regex(HOST, { error: 'must be a host, host:port, or "*" for any' }))
+      .default([]),
+    env: z.array(
+      z.string().regex(ENV, {
+        error: "must be an environment variable name in capitals, e.g. VIRAL_API_ENDPOINT",
+      }),
+    ).default([]),
+  }).default({ net: [], env: [] }),
+  config: configSchema.optional(),
+});
+
+/** A checked `plugin.json`. */
+export type PluginManifest = z.output<typeof manifestSchema>;
+
+/** What a manifest file looks like before defaults are filled in. */
+export type PluginManifestInput = z.input<typeof manifestSchema>;
+
+/**
+ * Checks a parsed `plugin.json`; throws PLUGIN_INVALID naming the file and
+ * each bad field (its JSON path) when it is wrong.
+ */
+export function parseManifest(json: unknown, source: string): PluginManifest {
+  const result = manifestSchema.safeParse(json);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new EngineError(
+      "PLUGIN_INVALID",
+      `${source} is not a valid plugin manifest: ` +
+        issues.map((i) => `${i.path || "(top)"}: ${i.message}`).join("; "),
+      { issues },
+    );
+  }
+  const manifest = result.data;
+  const facts = manifest.capabilities.facts.map((f) => f.name);
+  const twice = facts.find((name, i) => facts.indexOf(name) !== i);
+  if (twice !== undefined) {
+    throw new EngineError(
+      "PLUGIN_INVALID",
+      `${source} declares the fact "${twice}" twice; give each fact its own name`,
+      { issues: [{ path: "capabilities.facts", message: `"${twice}" is declared twice` }] },
+    );
+  }
+  return manifest;
+}
+
+/** Whether `engineVersion` is one the manifest says the plugin works with. */
+export function supportsEngine(manifest: PluginManifest, engineVersion: string): boolean {
+  return semver.satisfies(engineVersion, manifest.engine, { includePrerelease: true });
+}
+
+/** Whether `version` of a plugin satisfies a dependency's range. */
+export function satisfiesRange(version: string, wanted: string): boolean {
+  return semver.satisfies(version, wanted, { includePrerelease: true });
+}
