@@ -16,6 +16,8 @@ import {
   installDefaultTemplates,
   loadTemplateChannels,
 } from "../engine/interventions/templates/mod.ts";
+import { declaredPluginFacts } from "../engine/plugins/mod.ts";
+import { firstPartyPlugins } from "../plugins/mod.ts";
 import { say } from "./output.ts";
 import { runPackImport } from "./pack_import.ts";
 
@@ -27,8 +29,13 @@ await runPackImport({
     // Rules name templates: a database the engine never started gets the default ones first.
     const templates = await installDefaultTemplates(db, { now });
     if (templates > 0) say(`Published the ${templates} default templates first (templates/*.json)`);
+    // The engine's catalog: with the facts the enabled plugins declare.
+    const pluginFacts = await declaredPluginFacts(db, {
+      firstParty: firstPartyPlugins,
+      directory: Deno.env.get("PLUGINS_DIR"),
+    });
     const context = {
-      catalog: await loadFactCatalog(db),
+      catalog: await loadFactCatalog(db, pluginFacts),
       templates: await loadTemplateChannels(db),
     };
     const rules = await readRulePacks(files, context);

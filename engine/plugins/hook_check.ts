@@ -6,7 +6,12 @@
 import { domainEventTypes } from "../events/mod.ts";
 import { EngineError } from "../errors.ts";
 import type { PluginManifest } from "./manifest.ts";
-import { pluginDefinitionKeys, pluginHookNames, type PluginHooks } from "./plugin.ts";
+import {
+  pluginDefinitionKeys,
+  type PluginFactValues,
+  pluginHookNames,
+  type PluginHooks,
+} from "./plugin.ts";
 
 /** Checks a module's default export is a plugin definition; returns it. */
 export function checkDefinition(plugin: string, value: unknown): Record<string, unknown> {
@@ -91,6 +96,25 @@ export function checkHooks(manifest: PluginManifest, value: unknown): PluginHook
     throw undeclared(plugin, "it has a health hook", `"health": true to capabilities`);
   }
   return hooks as PluginHooks;
+}
+
+/** Checks a facts hook returned only the facts the manifest declares; returns the values. */
+export function checkFactValues(
+  manifest: PluginManifest,
+  values: PluginFactValues,
+): PluginFactValues {
+  const declared = new Set(manifest.capabilities.facts.map((f) => f.name));
+  for (const byFact of Object.values(values)) {
+    const name = Object.keys(byFact).find((name) => !declared.has(name));
+    if (name !== undefined) {
+      throw undeclared(
+        manifest.name,
+        `its facts hook returned "${name}"`,
+        "it to capabilities.facts",
+      );
+    }
+  }
+  return values;
 }
 
 /** The error for a channel kind the manifest does not list. */

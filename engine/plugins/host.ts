@@ -17,6 +17,7 @@ import { type Logger, REDACTED } from "../log.ts";
 import { ENGINE_VERSION } from "../version.ts";
 import type { Channel } from "./channel.ts";
 import { type ChannelRegistry, channelRegistry } from "./channel_registry.ts";
+import { factsOf, type PluginFactDefinition } from "./declared_facts.ts";
 import { type DiscoveredPlugin, discoverPlugins } from "./discovery.ts";
 import { type PluginManifest, satisfiesRange, supportsEngine } from "./manifest.ts";
 import type { PluginFactValues } from "./plugin.ts";
@@ -58,15 +59,6 @@ export interface PluginHostOptions {
   engineVersion?: string;
   /** Whether a first-party plugin that cannot start stops `start()` (default true). */
   failFast?: boolean;
-}
-
-/** A fact a running plugin contributes (the rules' FactDefinition, by shape). */
-export interface PluginFactDefinition {
-  name: string;
-  type: "number" | "boolean" | "string";
-  unit: string | null;
-  description: string;
-  source: `plugin:${string}`;
 }
 
 /** Where a plugin comes from. */
@@ -266,15 +258,7 @@ export class PluginHost {
 
   /** The facts the running plugins contribute to the rules' catalog. */
   factDefinitions(): PluginFactDefinition[] {
-    return this.runningPlugins().flatMap((plugin) =>
-      plugin.manifest.capabilities.facts.map((fact) => ({
-        name: fact.name,
-        type: fact.type,
-        unit: fact.unit ?? null,
-        description: fact.description,
-        source: `plugin:${plugin.manifest.name}` as const,
-      }))
-    );
+    return this.runningPlugins().flatMap((plugin) => factsOf(plugin.manifest));
   }
 
   /**

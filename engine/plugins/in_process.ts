@@ -8,7 +8,13 @@ import { Hono } from "hono";
 import { EngineError, isEngineError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Channel } from "./channel.ts";
-import { checkDefinition, checkHooks, undeclared, undeclaredChannel } from "./hook_check.ts";
+import {
+  checkDefinition,
+  checkFactValues,
+  checkHooks,
+  undeclared,
+  undeclaredChannel,
+} from "./hook_check.ts";
 import type { PluginManifest } from "./manifest.ts";
 import type {
   EngineAccess,
@@ -73,7 +79,6 @@ export async function startInProcessPlugin(options: InProcessOptions): Promise<R
     open = false;
   }
   const routes = hooks.routes ? routesApp(manifest.name, hooks.routes) : null;
-  const declaredFacts = new Set(manifest.capabilities.facts.map((f) => f.name));
   return {
     manifest,
     sandboxed: false,
@@ -90,18 +95,7 @@ export async function startInProcessPlugin(options: InProcessOptions): Promise<R
         timeoutMs,
         `Plugin "${manifest.name}": its facts hook did not answer within ${timeoutMs} ms`,
       );
-      for (const byFact of Object.values(values)) {
-        for (const name of Object.keys(byFact)) {
-          if (!declaredFacts.has(name)) {
-            throw undeclared(
-              manifest.name,
-              `its facts hook returned "${name}"`,
-              "it to capabilities.facts",
-            );
-          }
-        }
-      }
-      return values;
+      return checkFactValues(manifest, values);
     },
     // async: a route's error (rethrown by onError) may escape Hono synchronously.
     async fetch(request) {

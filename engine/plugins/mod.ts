@@ -52,7 +52,6 @@ export {
 } from "./channel_registry.ts";
 export { loadChannelPlugins, type LoadChannelPluginsOptions } from "./registry.ts";
 export {
-  type PluginFactDefinition,
   PluginHost,
   type PluginHostOptions,
   type PluginOrigin,
@@ -91,3 +90,4 @@ export {
   WAITING_COUNTED,
 } from "./hub/mod.ts";
 export { PluginEvents, type PluginEventsOptions } from "./plugin_events.ts";
+export { declaredPluginFacts, factsOf, type PluginFactDefinition } from "./declared_facts.ts";

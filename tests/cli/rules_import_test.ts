@@ -86,3 +86,40 @@ Deno.test("rules:import creates drafts from the packs, publishes with --publish,
     await test.drop();
   }
 });
+
+Deno.test("rules:import knows the facts the enabled plugins declare, and not a disabled plugin's", async () => {
+  const test = await createTestDbEnv();
+  const dir = await Deno.makeTempDir();
+  try {
+    const referrers = {
+      pack: "referrals",
+      rules: [{
+        id: "thank-referrers",
+        name: "Thank referrers",
+        definition: {
+          conditions: { all: [{ fact: "referrals_sent_30d", operator: "greaterThan", value: 2 }] },
+          event: { type: "notify_owner", params: {} },
+        },
+      }],
+    };
+    await Deno.writeTextFile(`${dir}/referrals.json`, JSON.stringify(referrers));
+    const imported = await runScript("cli/rules_import.ts", [`${dir}/referrals.json`], test.env);
+    assertEquals(imported.code, 0, imported.stderr);
+    assertMatch(imported.stdout, /1 rules in 1 file\(s\): 1 created/);
+
+    await withDbAt(test.env, async (db) => {
+      await db.query(
+        `insert into plugin_settings (name, enabled, updated_at, updated_by)
+         values ('viral', false, now(), 'test')`,
+      );
+    });
+    referrers.rules[0]!.id = "thank-referrers-2";
+    await Deno.writeTextFile(`${dir}/referrals.json`, JSON.stringify(referrers));
+    const refused = await runScript("cli/rules_import.ts", [`${dir}/referrals.json`], test.env);
+    assertEquals(refused.code, 1);
+    assertMatch(refused.stderr, /referrals_sent_30d/);
+  } finally {
+    await test.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -7,7 +7,13 @@ import type { Db } from "../../engine/db/mod.ts";
 import { silentLogger } from "../../engine/log.ts";
 import { CycleRunner, evaluationStages } from "../../engine/schedule/mod.ts";
 import { installDefaultTemplates } from "../../engine/interventions/templates/mod.ts";
-import { type FirstPartyPlugin, loadChannelPlugins, PluginHost } from "../../engine/plugins/mod.ts";
+import {
+  eventHubSettings,
+  type FirstPartyPlugin,
+  loadChannelPlugins,
+  PluginEvents,
+  PluginHost,
+} from "../../engine/plugins/mod.ts";
 import { firstPartyChannelPlugins } from "../../plugins/mod.ts";
 import { ChurnModels } from "../../engine/ml/mod.ts";
 import { withTestDb } from "./db.ts";
@@ -57,7 +63,10 @@ export async function withApi(
     defaultTemplates?: boolean;
     /** Load the first-party channel plugins with `env`, as the engine does (default false). */
     channels?: boolean;
-    /** Run these plugins in a PluginHost, as the engine does (its channels replace `channels`). */
+    /**
+     * Run these plugins in a PluginHost, as the engine does (its channels
+     * replace `channels`), with the event hub's routes over them.
+     */
     plugins?: readonly FirstPartyPlugin[];
   } = {},
 ): Promise<void> {
@@ -102,6 +111,18 @@ export async function withApi(
       churnModels,
       ...(channels ? { channels } : {}),
       ...(plugins ? { plugins } : {}),
+      // Status, dead letters and replays (what the routes use); delivery does not run here.
+      ...(plugins
+        ? {
+          eventHub: new PluginEvents({
+            db,
+            clock,
+            log: silentLogger,
+            host: plugins,
+            settings: eventHubSettings(config),
+          }),
+        }
+        : {}),
     });
     const tokens = {} as Record<Role, string>;
     for (const role of roles) {

@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { type Clock, systemClock } from "../../clock.ts";
 import { EngineError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { undeclared } from "../hook_check.ts";
+import { checkFactValues } from "../hook_check.ts";
 import type { PluginManifest } from "../manifest.ts";
 import type { PluginFactValues, PluginHealth } from "../plugin.ts";
 import type { RunningPlugin } from "../running.ts";
@@ -75,7 +75,6 @@ export async function startSandboxedPlugin(
       }),
   });
   const { info } = await supervisor.current();
-  const declaredFacts = new Set(manifest.capabilities.facts.map((f) => f.name));
   return {
     manifest,
     sandboxed: true,
@@ -92,17 +91,7 @@ export async function startSandboxedPlugin(
         { op: "facts", customerIds: [...customerIds], asOf: asOf.toISOString() },
         { timeoutMs },
       );
-      for (const byFact of Object.values(values)) {
-        const name = Object.keys(byFact).find((name) => !declaredFacts.has(name));
-        if (name !== undefined) {
-          throw undeclared(
-            manifest.name,
-            `its facts hook returned "${name}"`,
-            "it to capabilities.facts",
-          );
-        }
-      }
-      return values;
+      return checkFactValues(manifest, values);
     },
     async fetch(request) {
       if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {

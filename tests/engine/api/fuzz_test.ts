@@ -8,6 +8,7 @@ import { withApi } from "../../helpers/api.ts";
 import { customer, daysAgo } from "../../helpers/fixtures.ts";
 import { mutatedBody } from "../../helpers/mutate.ts";
 import { seededRandom } from "../../../engine/demo/mod.ts";
+import { testPlugin } from "../plugins/test_plugins.ts";
 
 const REQUESTS = 2_000;
 const SEED = 20261125;
@@ -139,7 +140,33 @@ const samples: Record<
     ids: templateIds,
     body: { customerId: "sup_f1", locale: "de" },
   },
+  "PUT /api/v1/plugins/{name}": {
+    ids: ["fuzz", "no-such", "%00", "Fuzz"],
+    body: { enabled: true, config: { level: 2 }, reason: "fuzz" },
+    etag: true,
+  },
+  "POST /api/v1/plugins/{name}/replay": {
+    ids: ["fuzz", "no-such", "%00"],
+    query: "?from=1",
+    body: { reason: "fuzz" },
+  },
+  "POST /api/v1/plugins/{name}/dead-letters/replay": {
+    ids: ["fuzz", "no-such"],
+    body: { reason: "fuzz" },
+  },
 };
+
+// A plugin to change and replay: it takes customer events and has a configuration schema.
+const fuzzPlugin = testPlugin("fuzz", {
+  setup: () => ({ on: { "customer.updated": () => Promise.resolve() } }),
+}, {
+  capabilities: { subscriptions: ["customer.updated"] },
+  config: {
+    type: "object",
+    properties: { level: { type: "integer", minimum: 0, maximum: 5, default: 1 } },
+    additionalProperties: false,
+  },
+});
 
 const STATE = `select
   (select count(*) from customers) as customers,
@@ -159,7 +186,8 @@ const STATE = `select
   (select count(*) from template_versions) as template_versions,
   (select count(*) from engine_settings) as settings,
   (select count(*) from rule_change_requests) as change_requests,
-  (select count(*) from intervention_outbox where state = 'pending') as pending_sends`;
+  (select count(*) from intervention_outbox where state = 'pending') as pending_sends,
+  (select coalesce(sum(version), 0) from plugin_settings) as plugin_settings`;
 
 Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a refused request", async () => {
   await withApi(async (api) => {
@@ -221,5 +249,5 @@ Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a ref
     const accepted = [...statuses].filter(([s]) => s < 300).reduce((sum, [, c]) => sum + c, 0);
     assert(accepted > 50, `only ${accepted} accepted: ${JSON.stringify([...statuses])}`);
     assert(accepted < REQUESTS - 500, `too few refused: ${JSON.stringify([...statuses])}`);
-  }, { env: { RATE_LIMIT_BURST: "100000" } });
+  }, { env: { RATE_LIMIT_BURST: "100000" }, plugins: [fuzzPlugin] });
 });

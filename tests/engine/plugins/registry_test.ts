@@ -2,12 +2,12 @@ import { assertEquals, assertRejects } from "../../helpers/assert.ts";
 import { loadConfig } from "../../../engine/config.ts";
 import type { Db } from "../../../engine/db/mod.ts";
 import { EngineError } from "../../../engine/errors.ts";
+import { testPlugin } from "./test_plugins.ts";
 import { createLogger, silentLogger } from "../../../engine/log.ts";
 import {
   type Channel,
   type ChannelKind,
   channelKinds,
-  firstParty,
   type FirstPartyPlugin,
   loadChannelPlugins,
   type PluginDefinition,
@@ -32,18 +32,7 @@ function plugin<S>(
   definition: PluginDefinition<S>,
   manifest: Record<string, unknown> = {},
 ): FirstPartyPlugin {
-  return firstParty(
-    {
-      name,
-      version: "1.0.0",
-      description: "A test plugin",
-      engine: "^1.0.0",
-      capabilities: { channels: channelKinds },
-      ...manifest,
-    },
-    definition,
-    `tests/${name}`,
-  );
+  return testPlugin(name, definition, { capabilities: { channels: channelKinds }, ...manifest });
 }
 
 function pluginWith(name: string, ...channels: Channel[]): FirstPartyPlugin {
