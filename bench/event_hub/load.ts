@@ -57,7 +57,10 @@ export async function runLoad(db: Db, options: LoadOptions): Promise<LoadRun> {
   });
   const stop = new AbortController();
   const delivering = hub.run(stop.signal);
-  await until(async () => (await hub.status())[0]?.holder !== null, 10_000);
+  await until(async () => {
+    const [status] = await hub.status();
+    return status?.delivery === "durable" && status.holder !== null;
+  }, 10_000);
 
   const transactions = Math.round(
     options.eventsPerSecond * options.seconds / options.eventsPerTransaction,

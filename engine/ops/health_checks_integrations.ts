@@ -1,12 +1,18 @@
 /**
  * The `integrations` component: the plugins the event hub delivers to (are
  * they keeping up, is a circuit breaker open, did events fail for good?) and
- * the event log they read.
+ * the event log they read. A plugin delivered live in every engine is judged
+ * by this engine's view of it: its lag here, and whether its calls fail now.
  */
 import { type Config, redactedConfig } from "../config.ts";
 import type { Db } from "../db/mod.ts";
 import { eventLogSummary } from "../events/mod.ts";
-import type { EventHubView as HubView, PluginDeliveryStatus } from "../plugins/mod.ts";
+import type {
+  DurableDeliveryStatus,
+  EventHubView as HubView,
+  LiveDeliveryStatus,
+  PluginDeliveryStatus,
+} from "../plugins/mod.ts";
 import { describeAge, type HealthCheck, type HealthStatus } from "./health_checks.ts";
 
 const endpointKeys = {
@@ -53,7 +59,7 @@ export function pluginsCheck(config: Config, hub: EventHubView | undefined): Hea
           : plugins.length === 0
           ? "The event hub runs; no plugin subscribes to events"
           : `${plugins.length} plugin(s) receive events: ${
-            plugins.map((p) => `${p.details.plugin} (${describeWaiting(p.details)})`).join(", ")
+            plugins.map((p) => `${p.details.plugin} (${describeDelivery(p.details)})`).join(", ")
           }`,
         details: { enabled, plugins: plugins.map((p) => p.details), endpoints },
       };
@@ -103,10 +109,30 @@ function judgePlugin(
   now: Date,
   config: Config,
 ): { details: PluginDetails; problems: string[] } {
-  const problems: string[] = [];
-  const name = status.plugin;
   const ageMs = (iso: string | null) =>
     iso === null ? null : Math.max(0, now.getTime() - Date.parse(iso));
+  const lagMs = ageMs(status.oldestWaitingAt);
+  const problems = status.delivery === "durable"
+    ? durableProblems(status, lagMs, ageMs, config)
+    : liveProblems(status, lagMs, config);
+  return {
+    details: {
+      ...status,
+      status: problems.length > 0 ? "degraded" : "healthy",
+      lagSeconds: lagMs === null ? null : Math.round(lagMs / 1000),
+    },
+    problems,
+  };
+}
+
+function durableProblems(
+  status: DurableDeliveryStatus,
+  lagMs: number | null,
+  ageMs: (iso: string | null) => number | null,
+  config: Config,
+): string[] {
+  const problems: string[] = [];
+  const name = status.plugin;
   if (status.breaker !== "closed") {
     problems.push(
       `${name}: its circuit breaker is ${status.breaker} after ${status.consecutiveFailures} ` +
@@ -115,7 +141,6 @@ function judgePlugin(
         "(PLUGIN_BREAKER_COOLDOWN_SECONDS) until one is delivered",
     );
   }
-  const lagMs = ageMs(status.oldestWaitingAt);
   if (lagMs !== null && lagMs > config.EVENT_HUB_LAG_ALERT_SECONDS * 1000) {
     problems.push(
       `${name}: ${describeWaiting(status)}, the oldest for ${describeAge(lagMs)} (more than ` +
@@ -132,17 +157,38 @@ function judgePlugin(
         `the plugin, then deliver them again with POST /api/v1/plugins/${name}/dead-letters/replay`,
     );
   }
-  return {
-    details: {
-      ...status,
-      status: problems.length > 0 ? "degraded" : "healthy",
-      lagSeconds: lagMs === null ? null : Math.round(lagMs / 1000),
-    },
-    problems,
-  };
+  return problems;
+}
+
+/** A live plugin has no breaker or dead letters: it is behind here, or its calls fail now. */
+function liveProblems(status: LiveDeliveryStatus, lagMs: number | null, config: Config): string[] {
+  const problems: string[] = [];
+  const name = status.plugin;
+  if (lagMs !== null && lagMs > config.EVENT_HUB_LAG_ALERT_SECONDS * 1000) {
+    problems.push(
+      `${name}: ${describeWaiting(status)} in this engine, the oldest for ${describeAge(lagMs)} ` +
+        `(more than EVENT_HUB_LAG_ALERT_SECONDS=${config.EVENT_HUB_LAG_ALERT_SECONDS}): its ` +
+        "handler is slow, or a long transaction holds the event log back",
+    );
+  }
+  if (status.consecutiveFailures > 0) {
+    problems.push(
+      `${name}: its last ${status.consecutiveFailures} event(s) failed and were skipped (last: ` +
+        `${status.lastError}); ${status.failed} skipped in this engine so far: live delivery ` +
+        "does not retry, see the engine's log",
+    );
+  }
+  return problems;
 }
 
 function describeWaiting(status: PluginDeliveryStatus): string {
   if (status.waiting === 0) return "up to date";
   return `${status.waiting.toLocaleString("en")} event(s) waiting`;
+}
+
+/** How a plugin is doing, for the healthy message. */
+function describeDelivery(status: PluginDeliveryStatus): string {
+  return status.delivery === "durable"
+    ? describeWaiting(status)
+    : `live in every engine, ${describeWaiting(status)} here`;
 }

@@ -188,6 +188,7 @@ export class PluginHost {
       .map((plugin) => ({
         name: plugin.manifest.name,
         types: plugin.manifest.capabilities.subscriptions,
+        delivery: plugin.manifest.capabilities.delivery,
         handle: (event, signal) => plugin.handle(event, signal),
       }));
   }

@@ -12,6 +12,7 @@ import { domainEventTypes } from "../events/mod.ts";
 import { EngineError } from "../errors.ts";
 import { zodIssues } from "../validation.ts";
 import { channelKinds } from "./channel.ts";
+import { deliveryModes } from "./subscriber.ts";
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const FACT = /^[a-z][a-z0-9_]{0,62}$/;
@@ -52,6 +53,10 @@ const manifestSchema = z.strictObject({
   capabilities: z.strictObject({
     channels: z.array(z.enum(channelKinds)).default([]),
     subscriptions: z.array(z.enum(domainEventTypes)).default([]),
+    delivery: z.enum(deliveryModes, {
+      error: 'must be "durable" (each event once, in one engine, retried, replayable) or ' +
+        '"every-engine" (live, in every engine, nothing kept)',
+    }).default("durable"),
     facts: z.array(factDeclaration).default([]),
     routes: z.boolean().default(false),
     health: z.boolean().default(false),
@@ -90,16 +95,39 @@ export function parseManifest(json: unknown, source: string): PluginManifest {
     );
   }
   const manifest = result.data;
-  const facts = manifest.capabilities.facts.map((f) => f.name);
-  const twice = facts.find((name, i) => facts.indexOf(name) !== i);
-  if (twice !== undefined) {
-    throw new EngineError(
-      "PLUGIN_INVALID",
-      `${source} declares the fact "${twice}" twice; give each fact its own name`,
-      { issues: [{ path: "capabilities.facts", message: `"${twice}" is declared twice` }] },
-    );
+  const problem = crossFieldProblem(manifest);
+  if (problem) {
+    throw new EngineError("PLUGIN_INVALID", `${source} ${problem.message}`, {
+      issues: [{ path: problem.path, message: problem.issue }],
+    });
   }
   return manifest;
+}
+
+/** What the schema cannot see field by field: a fact declared twice, a delivery with nothing to deliver. */
+function crossFieldProblem(
+  manifest: PluginManifest,
+): { path: string; issue: string; message: string } | null {
+  const { facts, delivery, subscriptions } = manifest.capabilities;
+  const names = facts.map((f) => f.name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) {
+    return {
+      path: "capabilities.facts",
+      issue: `"${twice}" is declared twice`,
+      message: `declares the fact "${twice}" twice; give each fact its own name`,
+    };
+  }
+  // Most likely the subscriptions went somewhere else: say so rather than start a plugin that gets nothing.
+  if (delivery === "every-engine" && subscriptions.length === 0) {
+    return {
+      path: "capabilities.delivery",
+      issue: "needs capabilities.subscriptions: it says how those events are delivered",
+      message: 'asks for "every-engine" delivery but subscribes to no events; list them in ' +
+        "capabilities.subscriptions, or remove capabilities.delivery",
+    };
+  }
+  return null;
 }
 
 /** Whether `engineVersion` is one the manifest says the plugin works with. */

@@ -44,7 +44,12 @@ export { checkDefinition, checkHooks, undeclared, undeclaredChannel } from "./ho
 export { checkPluginConfig } from "./plugin_config.ts";
 export { firstParty, type FirstPartyPlugin } from "./source.ts";
 export type { RunningPlugin } from "./running.ts";
-export type { EventSubscriber, PluginEvent } from "./subscriber.ts";
+export {
+  type DeliveryMode,
+  deliveryModes,
+  type EventSubscriber,
+  type PluginEvent,
+} from "./subscriber.ts";
 export {
   type ChannelHealthReport,
   type ChannelRegistry,
@@ -75,12 +80,15 @@ export {
   type BreakerState,
   type DeadLetter,
   type DeadLetterQuery,
+  type DurableDeliveryStatus,
   EVENT_LOG_CHANNEL,
   EventHub,
   type EventHubOptions,
   type EventHubSettings,
   eventHubSettings,
   type EventHubView,
+  type LiveDeliveryStatus,
+  type LogPosition,
   parseReplayFrom,
   type PluginDeliveryStatus,
   type ReplayChange,

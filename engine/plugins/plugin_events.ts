@@ -4,13 +4,16 @@
  * disabled or reconfigured, the hub is stopped (running handlers finish or
  * time out, leases are given up) and started again over the new set, which
  * resumes each plugin from its stored cursor. A disabled plugin's events
- * wait in the log: enabled again, it catches up.
+ * wait in the log: enabled again, it catches up. Plugins delivered live in
+ * every engine go on from where the stopped hub left them, so a change to
+ * another plugin does not make them miss events; one that was not running
+ * starts at the end of the log.
  */
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
 import type { EngineMetrics } from "../ops/mod.ts";
-import { EventHub, type EventHubSettings, type EventHubView } from "./hub/mod.ts";
+import { EventHub, type EventHubSettings, type EventHubView, type LogPosition } from "./hub/mod.ts";
 import type { PluginHost } from "./host.ts";
 
 /** What delivery needs. */
@@ -43,7 +46,7 @@ export class PluginEvents implements EventHubView {
     return this.#hub.subscribers;
   }
 
-  /** Each subscribed plugin's delivery: lag, failures, dead letters, breaker. */
+  /** Each subscribed plugin's delivery (durable: lag, failures, dead letters, breaker; live: lag here). */
   status(): ReturnType<EventHub["status"]> {
     return this.#hub.status();
   }
@@ -80,11 +83,11 @@ export class PluginEvents implements EventHubView {
         unsubscribe();
         signal.removeEventListener("abort", stop);
       }
-      if (!signal.aborted) this.#hub = this.#build();
+      if (!signal.aborted) this.#hub = this.#build(this.#hub.livePositions());
     }
   }
 
-  #build(): EventHub {
+  #build(livePositions?: ReadonlyMap<string, LogPosition>): EventHub {
     const { db, clock, log, settings, metrics, host } = this.#options;
     return new EventHub({
       db,
@@ -94,6 +97,7 @@ export class PluginEvents implements EventHubView {
       settings,
       engineId: this.#engineId,
       ...(metrics ? { metrics } : {}),
+      ...(livePositions ? { livePositions } : {}),
     });
   }
 }

@@ -21,7 +21,7 @@ import { acquireLease, type LeaseRequest, releaseLease, saveDeliveryState } from
 import { type Batch, readBatch, readRedeliveries } from "./read_sql.ts";
 import type { EventHubSettings } from "./settings.ts";
 import { type DeliveryCounts, type DeliveryState, isAfter, type LogEvent } from "./state.ts";
-import { sleep, type Wakeup } from "./wakeup.ts";
+import { IdleWait, sleep, type Wakeup } from "./wakeup.ts";
 
 /** What a deliverer needs. */
 export interface DelivererOptions {
@@ -50,9 +50,6 @@ type Source = "log" | "redelivery";
 // With nothing of its types to deliver, the cursor moves past others' events
 // at most this often: one write a second, however busy the log.
 const PASS_OVER_SAVE_MS = 1_000;
-// Events held back by an open transaction: look again after this, doubling up
-// to the poll interval while it stays open.
-const HELD_BACK_FIRST_WAIT_MS = 5;
 
 const noCounts = (): DeliveryCounts => ({ delivered: 0, failed: 0, deadLettered: 0 });
 
@@ -64,10 +61,11 @@ export class PluginDeliverer {
   #breaker!: CircuitBreaker;
   #counts = noCounts();
   #savedAt = 0;
-  #heldBackWaitMs = HELD_BACK_FIRST_WAIT_MS;
+  readonly #idle: IdleWait;
 
   constructor(options: DelivererOptions) {
     this.#o = options;
+    this.#idle = new IdleWait(options.settings.pollIntervalMs);
     this.#log = options.log.child({ plugin: options.subscriber.name });
   }
 
@@ -145,7 +143,7 @@ export class PluginDeliverer {
         }
         if (batch.events.length === 0) {
           await this.#passOver(batch);
-          await wakeup.wait(this.#idleWaitMs(batch), signal);
+          await wakeup.wait(this.#idle.next(batch.heldBack), signal);
           continue;
         }
         const whole = await this.#deliverAll(batch.events, "log", signal);
@@ -166,18 +164,6 @@ export class PluginDeliverer {
       this.#state.head = null;
     }
     this.#state.cursor = batch.cursor;
-  }
-
-  /** How long to wait for the next read when this one found nothing to deliver. */
-  #idleWaitMs(batch: Batch): number {
-    const { pollIntervalMs } = this.#o.settings;
-    if (!batch.heldBack) {
-      this.#heldBackWaitMs = HELD_BACK_FIRST_WAIT_MS;
-      return pollIntervalMs;
-    }
-    const wait = Math.min(this.#heldBackWaitMs, pollIntervalMs);
-    this.#heldBackWaitMs = Math.min(this.#heldBackWaitMs * 2, pollIntervalMs);
-    return wait;
   }
 
   #moveTo(batch: Batch): void {

@@ -1,8 +1,10 @@
 /**
  * The event hub: delivers the event log to every subscribed plugin, each on
  * its own deliverer (a failing or hanging plugin delays only itself), woken
- * by NOTIFY on each commit and polling as a fallback. It also answers for
- * the plugins' delivery: status, dead letters, replays.
+ * by NOTIFY on each commit and polling as a fallback. A `durable` plugin's
+ * deliverer runs in the one engine holding its lease; an `every-engine`
+ * plugin's runs in each engine, live. It also answers for the plugins'
+ * delivery: status, dead letters, replays.
  */
 import type { Clock } from "../../clock.ts";
 import type { Db } from "../../db/mod.ts";
@@ -10,9 +12,10 @@ import { EngineError } from "../../errors.ts";
 import { domainEventTypes } from "../../events/mod.ts";
 import type { Logger } from "../../log.ts";
 import { createEngineMetrics, type EngineMetrics, type MetricsRegistry } from "../../ops/mod.ts";
-import type { EventSubscriber } from "../subscriber.ts";
+import type { DeliveryMode, EventSubscriber } from "../subscriber.ts";
 import { type DeadLetter, type DeadLetterQuery, listDeadLetters } from "./dead_letters_sql.ts";
 import { PluginDeliverer } from "./deliverer.ts";
+import { LiveDeliverer } from "./live_deliverer.ts";
 import { registerPlugins, type StartAt } from "./plugins_sql.ts";
 import {
   type ReplayChange,
@@ -22,7 +25,12 @@ import {
   type ReplayResult,
 } from "./replay.ts";
 import type { EventHubSettings } from "./settings.ts";
-import { type PluginDeliveryStatus, pluginDeliveryStatus } from "./status_sql.ts";
+import type { LogPosition } from "./state.ts";
+import {
+  liveDeliveryStatus,
+  type PluginDeliveryStatus,
+  pluginDeliveryStatus,
+} from "./status_sql.ts";
 import { Wakeup } from "./wakeup.ts";
 
 /** The channel event_log's trigger notifies on each commit that appended events. */
@@ -48,6 +56,12 @@ export interface EventHubOptions {
   startAt?: StartAt;
   /** [0, 1): jitter of retry backoff; Math.random by default. */
   random?: () => number;
+  /**
+   * Where `every-engine` plugins go on from, by name, instead of the end of
+   * the log: the `livePositions()` of the hub this one replaces, so a
+   * rebuild for another plugin's change does not make a live feed miss events.
+   */
+  livePositions?: ReadonlyMap<string, LogPosition>;
 }
 
 /** What the API and the health checks use of a hub. */
@@ -61,6 +75,8 @@ export class EventHub {
   readonly #options: EventHubOptions;
   readonly #subscribers: ReadonlyMap<string, EventSubscriber>;
   readonly #wakeups = new Map<string, Wakeup>();
+  // Built with the hub, not per run: their state is what status() shows of them.
+  readonly #live = new Map<string, LiveDeliverer>();
   readonly #engineId: string;
   readonly #metrics: EngineMetrics;
   #registered: Promise<void> | undefined;
@@ -74,18 +90,50 @@ export class EventHub {
     this.#engineId = options.engineId ??
       `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
     for (const name of this.#subscribers.keys()) this.#wakeups.set(name, new Wakeup());
+    for (const subscriber of this.#subscribers.values()) {
+      if (deliveryOf(subscriber) !== "every-engine") continue;
+      this.#live.set(
+        subscriber.name,
+        new LiveDeliverer({
+          db: options.db,
+          clock: options.clock,
+          log: options.log,
+          metrics: this.#metrics,
+          subscriber,
+          settings: options.settings,
+          wakeup: this.#wakeups.get(subscriber.name)!,
+          resumeAt: options.livePositions?.get(subscriber.name),
+        }),
+      );
+    }
     reportLagOf(this.#metrics, this);
   }
 
-  /** The subscribed plugins and their event types. */
-  get subscribers(): ReadonlyArray<{ name: string; types: readonly string[] }> {
-    return [...this.#subscribers.values()].map((s) => ({ name: s.name, types: s.types }));
+  /** The subscribed plugins, their event types and how they are delivered. */
+  get subscribers(): ReadonlyArray<
+    { name: string; types: readonly string[]; delivery: DeliveryMode }
+  > {
+    return [...this.#subscribers.values()].map((s) => ({
+      name: s.name,
+      types: s.types,
+      delivery: deliveryOf(s),
+    }));
+  }
+
+  /** Where each `every-engine` plugin has got to in the log: for the hub that replaces this one. */
+  livePositions(): Map<string, LogPosition> {
+    const positions = new Map<string, LogPosition>();
+    for (const [name, deliverer] of this.#live) {
+      const { position } = deliverer.state;
+      if (position !== null) positions.set(name, position);
+    }
+    return positions;
   }
 
   /**
    * Delivers until `signal` aborts, then lets running handlers finish (or
-   * time out) and gives the plugins' leases up. Plugins without event types
-   * get nothing.
+   * time out) and gives the durable plugins' leases up. Plugins without
+   * event types get nothing.
    */
   async run(signal: AbortSignal): Promise<void> {
     const { db, log } = this.#options;
@@ -105,39 +153,56 @@ export class EventHub {
       }
     }
     try {
-      await Promise.all(active.map((subscriber) =>
-        new PluginDeliverer({
-          db,
-          clock: this.#options.clock,
-          log,
-          metrics: this.#metrics,
-          subscriber,
-          settings: this.#options.settings,
-          holder: this.#engineId,
-          wakeup: this.#wakeups.get(subscriber.name)!,
-          random: this.#options.random ?? Math.random,
-          registered: () => this.#register(),
-        }).run(signal)
-      ));
+      await Promise.all(active.map((subscriber) => this.#deliverer(subscriber).run(signal)));
     } finally {
       await unlisten?.().catch(() => {});
       this.#running = false;
     }
   }
 
-  /** Each subscribed plugin's delivery: lag, failures, dead letters, breaker. */
+  /** The plugin's live deliverer, or a new durable one (it takes the lease when it can). */
+  #deliverer(subscriber: EventSubscriber): { run(signal: AbortSignal): Promise<void> } {
+    return this.#live.get(subscriber.name) ?? new PluginDeliverer({
+      db: this.#options.db,
+      clock: this.#options.clock,
+      log: this.#options.log,
+      metrics: this.#metrics,
+      subscriber,
+      settings: this.#options.settings,
+      holder: this.#engineId,
+      wakeup: this.#wakeups.get(subscriber.name)!,
+      random: this.#options.random ?? Math.random,
+      registered: () => this.#register(),
+    });
+  }
+
+  /**
+   * Each subscribed plugin's delivery, in name order: for durable plugins
+   * lag, failures, dead letters, breaker, lease holder; for every-engine
+   * plugins this engine's lag and counts.
+   */
   async status(): Promise<PluginDeliveryStatus[]> {
-    await this.#register();
-    return await pluginDeliveryStatus(
-      this.#options.db,
-      [...this.#subscribers.keys()],
-      this.#options.clock.now(),
-    );
+    const { db, clock } = this.#options;
+    const durable = this.#durableNames();
+    if (durable.length > 0) await this.#register();
+    const statuses: PluginDeliveryStatus[] = [
+      ...(durable.length > 0 ? await pluginDeliveryStatus(db, durable, clock.now()) : []),
+      ...await liveDeliveryStatus(
+        db,
+        this.#engineId,
+        [...this.#live].map(([plugin, deliverer]) => ({
+          plugin,
+          types: this.#subscribers.get(plugin)!.types,
+          state: deliverer.state,
+        })),
+      ),
+    ];
+    return statuses.sort((a, b) => a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0);
   }
 
   /** Delivers the plugin's events again from `from`; throws PLUGIN_NOT_FOUND for an unknown plugin. */
   async replay(plugin: string, from: ReplayFrom, change: ReplayChange): Promise<ReplayResult> {
-    const subscriber = this.#subscriber(plugin);
+    const subscriber = this.#durableSubscriber(plugin);
     await this.#register();
     const result = await replayEvents(this.#options.db, subscriber, from, change);
     this.#wakeups.get(plugin)?.ring();
@@ -149,7 +214,7 @@ export class EventHub {
     plugin: string,
     change: ReplayChange,
   ): Promise<{ plugin: string; deadLetters: number }> {
-    this.#subscriber(plugin);
+    this.#durableSubscriber(plugin);
     await this.#register();
     const result = await replayDeadLetters(this.#options.db, plugin, change);
     this.#wakeups.get(plugin)?.ring();
@@ -161,20 +226,33 @@ export class EventHub {
     plugin: string,
     query: DeadLetterQuery,
   ): Promise<{ items: DeadLetter[]; nextCursor: number | null }> {
-    this.#subscriber(plugin);
+    this.#durableSubscriber(plugin);
     return await listDeadLetters(this.#options.db, plugin, query);
   }
 
-  #subscriber(name: string): EventSubscriber {
+  /** A durable subscriber: only those have a cursor to move back and dead letters. */
+  #durableSubscriber(name: string): EventSubscriber {
     const subscriber = this.#subscribers.get(name);
-    if (subscriber) return subscriber;
-    const known = [...this.#subscribers.keys()];
+    if (subscriber && !this.#live.has(name)) return subscriber;
+    const known = this.#durableNames();
+    const those = known.length === 0
+      ? "no plugin is delivered durably"
+      : `those delivered durably: ${known.join(", ")}`;
     throw new EngineError(
       "PLUGIN_NOT_FOUND",
-      `No plugin "${name}" subscribes to events; ${
-        known.length === 0 ? "no plugin does" : `those that do: ${known.join(", ")}`
-      }`,
+      subscriber
+        ? `Plugin "${name}" has its events delivered live in every engine (capabilities.delivery ` +
+          `"every-engine"): it keeps no cursor to replay from and no dead letters; ${those}`
+        : `No plugin "${name}" subscribes to events; ${
+          this.#subscribers.size === 0
+            ? "no plugin does"
+            : `those that do: ${[...this.#subscribers.keys()].join(", ")}`
+        }`,
     );
+  }
+
+  #durableNames(): string[] {
+    return [...this.#subscribers.keys()].filter((name) => !this.#live.has(name));
   }
 
   /** Sets cs_plugin_lag_seconds (at scrape time); a failed read leaves the last values. */
@@ -195,11 +273,14 @@ export class EventHub {
     for (const wakeup of this.#wakeups.values()) wakeup.ring();
   }
 
-  /** Registers the plugins once per hub; a failed attempt is tried again by the next caller. */
+  /**
+   * Registers the durable plugins (every-engine ones keep nothing in the
+   * database) once per hub; a failed attempt is tried again by the next caller.
+   */
   #register(): Promise<void> {
     this.#registered ??= registerPlugins(
       this.#options.db,
-      this.subscribers,
+      this.subscribers.filter((s) => s.delivery === "durable"),
       this.#options.startAt ?? "end",
     ).catch((error) => {
       this.#registered = undefined;
@@ -249,4 +330,8 @@ function checkSubscribers(
     byName.set(subscriber.name, subscriber);
   }
   return byName;
+}
+
+function deliveryOf(subscriber: EventSubscriber): DeliveryMode {
+  return subscriber.delivery ?? "durable";
 }

@@ -1,8 +1,10 @@
 /**
  * The event hub: durable, at-least-once delivery of the domain event log to
  * plugins, in log order per plugin, with retries, a circuit breaker and dead
- * letters per plugin, one deliverer per plugin across engines, and replay.
- * docs/events.md ("Delivery to plugins") explains how it works.
+ * letters per plugin, one deliverer per plugin across engines, and replay;
+ * or, for plugins whose manifest says `"delivery": "every-engine"`, live
+ * delivery in every engine with nothing stored. docs/events.md ("Delivery to
+ * plugins") explains how it works.
  *
  * @example
  * ```ts
@@ -14,7 +16,13 @@
  */
 export { EVENT_LOG_CHANNEL, EventHub, type EventHubOptions, type EventHubView } from "./hub.ts";
 export { type EventHubSettings, eventHubSettings } from "./settings.ts";
-export { type PluginDeliveryStatus, WAITING_COUNTED } from "./status_sql.ts";
+export {
+  type DurableDeliveryStatus,
+  type LiveDeliveryStatus,
+  type PluginDeliveryStatus,
+  WAITING_COUNTED,
+} from "./status_sql.ts";
+export type { LogPosition } from "./state.ts";
 export type { DeadLetter, DeadLetterQuery } from "./dead_letters_sql.ts";
 export {
   parseReplayFrom,

@@ -76,3 +76,55 @@ Deno.test("the engine's plugins get their events; a disabled plugin's wait and a
     }
   });
 });
+
+Deno.test("an every-engine plugin goes on from where it was when another plugin is disabled", async () => {
+  await withTestDb(async (db) => {
+    const received: string[] = [];
+    const wall = testPlugin("wall", {
+      setup: () => ({
+        on: {
+          "customer.updated": (event: PluginEvent) => {
+            received.push(event.customerId!);
+            return Promise.resolve();
+          },
+        },
+      }),
+    }, { capabilities: { subscriptions: ["customer.updated"], delivery: "every-engine" } });
+    const crm = testPlugin("crm", {
+      setup: () => ({ on: { "customer.updated": () => Promise.resolve() } }),
+    }, { capabilities: { subscriptions: ["customer.updated"] } });
+    const host = new PluginHost({
+      db,
+      clock: { now: () => NOW },
+      log: silentLogger,
+      environment: {},
+      firstParty: [wall, crm],
+    });
+    await host.start();
+    const events = new PluginEvents({
+      db,
+      clock: { now: () => NOW },
+      log: silentLogger,
+      host,
+      settings: { ...eventHubSettings(loadConfig({})), pollIntervalMs: 50 },
+    });
+    const stopping = new AbortController();
+    const delivering = events.run(stopping.signal);
+    try {
+      const following = async () =>
+        (await events.status()).some((s) => s.delivery === "every-engine" && s.since !== null);
+      while (!(await following())) await new Promise((resolve) => setTimeout(resolve, 20));
+      await upsertCustomers(db, [customer("sup_a")], { now: NOW });
+      await until(() => received.includes("sup_a"), "sup_a's event");
+      // The hub is rebuilt without crm; what is appended meanwhile still reaches wall.
+      await host.update("crm", { enabled: false }, by);
+      await upsertCustomers(db, [customer("sup_b")], { now: NOW });
+      await until(() => received.includes("sup_b"), "sup_b's event after the rebuild");
+      assertEquals(events.subscribers.map((s) => [s.name, s.delivery]), [["wall", "every-engine"]]);
+    } finally {
+      stopping.abort();
+      await delivering;
+      await host.stop();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { withTestDb } from "../../../helpers/db.ts";
 import { movableClock } from "../../../helpers/fixtures.ts";
 import {
   append,
+  durableStatus,
   eventIds,
   pause,
   recordingPlugin,
@@ -47,7 +48,7 @@ Deno.test("EventHub - wakes on a commit without waiting for its poll", async () 
     // A poll of a minute: only the NOTIFY can deliver within the test.
     const hub = testHub({ db, subscribers: [plugin], settings: { pollIntervalMs: 60_000 } });
     await whileRunning(hub, async () => {
-      await until("the deliverer is idle", async () => (await hub.status())[0]?.holder !== null);
+      await until("the deliverer is idle", async () => (await durableStatus(hub)).holder !== null);
       await pause(50);
       await append(db, [{}]);
       await until("the event arrived", () => plugin.received.length === 1);
@@ -120,7 +121,7 @@ Deno.test("EventHub - one engine delivers to a plugin while another waits for it
     await whileRunning(hubA, async () => {
       await until(
         "engine-a holds the plugin",
-        async () => (await hubA.status())[0]?.holder === "engine-a",
+        async () => (await durableStatus(hubA)).holder === "engine-a",
       );
       await whileRunning(hubB, async () => {
         await append(db, [{}, {}, {}]);

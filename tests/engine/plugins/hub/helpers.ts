@@ -4,10 +4,12 @@ import type { Db } from "../../../../engine/db/mod.ts";
 import { appendDomainEvents, type DomainEventType } from "../../../../engine/events/mod.ts";
 import { silentLogger } from "../../../../engine/log.ts";
 import {
+  type DurableDeliveryStatus,
   EventHub,
   type EventHubOptions,
   type EventHubSettings,
   type EventSubscriber,
+  type LiveDeliveryStatus,
   type PluginEvent,
 } from "../../../../engine/plugins/mod.ts";
 import { NOW } from "../../../helpers/fixtures.ts";
@@ -128,4 +130,39 @@ export async function until(
 /** Waits `ms` (to show that something does not happen meanwhile). */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The status of the durable plugin `plugin` (the first one when not given); fails when there is none. */
+export async function durableStatus(
+  hub: EventHub,
+  plugin?: string,
+): Promise<DurableDeliveryStatus> {
+  const status = (await hub.status()).find((s) => plugin === undefined || s.plugin === plugin);
+  if (status?.delivery !== "durable") {
+    throw new Error(`No durable plugin ${plugin ?? ""} in the hub`);
+  }
+  return status;
+}
+
+/** A recording plugin delivered live in every engine (`capabilities.delivery: "every-engine"`). */
+export function livePlugin(
+  name: string,
+  types: readonly DomainEventType[],
+  behave?: Parameters<typeof recordingPlugin>[2],
+): RecordingPlugin {
+  return { ...recordingPlugin(name, types, behave), delivery: "every-engine" };
+}
+
+/** Whether each every-engine plugin of `hub` has taken its place at the end of the log. */
+export async function liveStarted(hub: EventHub): Promise<boolean> {
+  return (await hub.status()).every((s) => s.delivery !== "every-engine" || s.since !== null);
+}
+
+/** The status in this engine of the every-engine plugin `plugin` (the first when not given). */
+export async function liveStatus(hub: EventHub, plugin?: string): Promise<LiveDeliveryStatus> {
+  const status = (await hub.status()).find((s) => plugin === undefined || s.plugin === plugin);
+  if (status?.delivery !== "every-engine") {
+    throw new Error(`No every-engine plugin ${plugin ?? ""} in the hub`);
+  }
+  return status;
 }

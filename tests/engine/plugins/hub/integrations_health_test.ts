@@ -3,7 +3,16 @@ import { withHubApi } from "./api_helpers.ts";
 import { assertEquals, assertMatch } from "../../../helpers/assert.ts";
 import { NOW } from "../../../helpers/fixtures.ts";
 import { DeliveryError } from "../../../../engine/plugins/mod.ts";
-import { append, recordingPlugin, until, whileRunning } from "./helpers.ts";
+import {
+  append,
+  durableStatus,
+  livePlugin,
+  liveStarted,
+  liveStatus,
+  recordingPlugin,
+  until,
+  whileRunning,
+} from "./helpers.ts";
 
 const PATH = "/api/customer-success/health/integrations";
 
@@ -30,10 +39,9 @@ Deno.test("the integrations health reports each plugin: breaker, lag and dead le
     await append(db, [{ type: "health.changed" }]);
     await whileRunning(hub!, async () => {
       await until("viral's breaker opened, offline is done, dashboard dead-lettered", async () => {
-        const status = await hub!.status();
-        return status.find((s) => s.plugin === "viral")?.breaker === "open" &&
+        return (await durableStatus(hub!, "viral")).breaker === "open" &&
           offline.received.length === 2 &&
-          status.find((s) => s.plugin === "dashboard")?.deadLetters === 1;
+          (await durableStatus(hub!, "dashboard")).deadLetters === 1;
       });
     });
 
@@ -89,6 +97,73 @@ Deno.test("the integrations health is healthy while every plugin keeps up", asyn
     assertEquals(
       check(report.body, "plugins").message,
       "1 plugin(s) receive events: offline (up to date)",
+    );
+  });
+});
+
+Deno.test("the integrations health shows an every-engine plugin by its delivery and this engine's view", async () => {
+  const dashboard = livePlugin("dashboard", ["customer.updated"], (event) => {
+    if (event.payload.poison) throw new Error("cannot render this event");
+  });
+  const offline = recordingPlugin("offline", ["customer.updated"]);
+  await withHubApi([dashboard, offline], async ({ db, hub, call }) => {
+    await whileRunning(hub!, async () => {
+      await until("it follows the log", () => liveStarted(hub!));
+      await append(db, [{ payload: { poison: true } }]);
+      await until("the event failed", async () => (await liveStatus(hub!)).failed === 1);
+      await until("offline has it", () => offline.received.length === 1);
+
+      const failing = await call("GET", PATH);
+      const plugins = check(failing.body, "plugins");
+      assertEquals(plugins.status, "degraded");
+      assertEquals(
+        plugins.message,
+        "dashboard: its last 1 event(s) failed and were skipped (last: cannot render this " +
+          "event); 1 skipped in this engine so far: live delivery does not retry, see the " +
+          "engine's log",
+      );
+      const [live, durable] = plugins.details.plugins;
+      assertEquals([live.plugin, live.delivery, live.engine, live.status], [
+        "dashboard",
+        "every-engine",
+        "engine-a",
+        "degraded",
+      ]);
+      assertEquals([live.holder, live.breaker, live.deadLetters], [
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      assertEquals([durable.plugin, durable.delivery, durable.holder], [
+        "offline",
+        "durable",
+        "engine-a",
+      ]);
+      // No replay for a live plugin: it keeps no cursor.
+      const replay = await call("POST", "/api/v1/plugins/dashboard/replay?from=1");
+      assertEquals([replay.status, replay.body.code], [404, "PLUGIN_NOT_FOUND"]);
+    });
+  }, { hub: { engineId: "engine-a" } });
+});
+
+Deno.test("the integrations health is healthy while an every-engine plugin keeps up here", async () => {
+  const dashboard = livePlugin("dashboard", ["customer.updated"]);
+  const offline = recordingPlugin("offline", ["customer.updated"]);
+  await withHubApi([dashboard, offline], async ({ db, hub, call }) => {
+    await whileRunning(hub!, async () => {
+      await until("it follows the log", () => liveStarted(hub!));
+      await append(db, [{}]);
+      await until(
+        "both have it",
+        async () => (await liveStatus(hub!)).delivered === 1 && offline.received.length === 1,
+      );
+    });
+    const report = await call("GET", PATH);
+    assertEquals(report.body.status, "healthy");
+    assertEquals(
+      check(report.body, "plugins").message,
+      "2 plugin(s) receive events: dashboard (live in every engine, up to date here), " +
+        "offline (up to date)",
     );
   });
 });

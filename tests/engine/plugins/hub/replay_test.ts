@@ -1,7 +1,15 @@
 import { assertEquals } from "../../../helpers/assert.ts";
 import { withTestDb } from "../../../helpers/db.ts";
 import { NOW } from "../../../helpers/fixtures.ts";
-import { append, eventIds, recordingPlugin, testHub, until, whileRunning } from "./helpers.ts";
+import {
+  append,
+  durableStatus,
+  eventIds,
+  recordingPlugin,
+  testHub,
+  until,
+  whileRunning,
+} from "./helpers.ts";
 
 const change = { actor: "token:7 (ops)", now: NOW, reason: "the CRM lost a day of data" };
 
@@ -13,6 +21,11 @@ Deno.test("EventHub.replay() delivers a plugin's events again from an event id",
     await append(db, [1, 2, 3, 4, 5].map((n) => ({ payload: { n } })));
     await whileRunning(hub, async () => {
       await until("the first delivery", () => plugin.received.length === 5);
+      // Handled is not yet stored: a replay before the cursor is written would go back further.
+      await until(
+        "its cursor is stored",
+        async () => (await durableStatus(hub, "crm")).waiting === 0,
+      );
       const third = (await eventIds(db))[2]!;
       const result = await hub.replay("crm", { eventId: third }, change);
       assertEquals(result, { plugin: "crm", fromEventId: third, events: 3 });
@@ -46,6 +59,7 @@ Deno.test("EventHub.replay() from a time starts at the first event recorded at o
     }
     await whileRunning(hub, async () => {
       await until("the first delivery", () => plugin.received.length === 4);
+      await until("its cursor is stored", async () => (await durableStatus(hub)).waiting === 0);
       const result = await hub.replay("crm", { time: new Date("2026-06-15T09:30:00Z") }, change);
       assertEquals(result.events, 2);
       await until("the replay", () => plugin.received.length === 6);
@@ -89,7 +103,7 @@ Deno.test("EventHub.replayDeadLetters() delivers dead letters again and marks th
       await until("the dead letter arrived", () => plugin.received.length === 2);
       await until(
         "its queue entry is gone",
-        async () => (await hub.status())[0]?.redeliveries === 0,
+        async () => (await durableStatus(hub)).redeliveries === 0,
       );
     });
     assertEquals(plugin.received.map((e) => e.payload.n), [2, 1]);
@@ -100,7 +114,7 @@ Deno.test("EventHub.replayDeadLetters() delivers dead letters again and marks th
     ]]);
     const pending = await hub.deadLetters("viral", { limit: 10, status: "pending" });
     assertEquals(pending.items, []);
-    const [status] = await hub.status();
+    const status = await durableStatus(hub);
     assertEquals([status?.deadLetters, status?.waiting], [0, 0]);
     const actions = await db.query<{ action: string }>(
       "select action from audit_log where subject_type = 'plugin'",
