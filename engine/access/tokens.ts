@@ -168,7 +168,7 @@ export async function findActiveToken(
 export async function recordTokenUse(db: Queryable, id: number, now: Date): Promise<void> {
   await db.query(
     `update api_tokens set last_used_at = $2
-     where id = $1 and (last_used_at is null or last_used_at < $2 - interval '1 minute')`,
+     where id = $1 and (last_used_at is null or last_used_at < $2::timestamptz - interval '1 minute')`,
     [id, now],
   );
 }
