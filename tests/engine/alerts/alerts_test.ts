@@ -9,14 +9,17 @@ import { withTestDb } from "../../helpers/db.ts";
 import { movableClock, NOW } from "../../helpers/fixtures.ts";
 import { startSmtpServer, type TestSmtpServer } from "../../plugins/email/smtp_server.ts";
 import {
+  alertsCheck,
   alertSenders,
   type AlertTickDeps,
   createAlertRule,
+  evaluateAlerts,
   getAlert,
   installDefaultAlertRules,
   listAlertRules,
   listAlerts,
   runAlertTick,
+  scheduleAlerts,
   silenceAlertRule,
 } from "../../../engine/alerts/mod.ts";
 import { loadConfig } from "../../../engine/config.ts";
@@ -310,4 +313,68 @@ Deno.test("ml_accuracy and integration_health feed the seed's default rules", as
     assertEquals(r.slack.received.length, 2);
     assertEquals(r.smtp.received.map((m) => m.to).flat(), ["ml-team@wedsync.com"]);
   });
+});
+
+Deno.test("two engines evaluating at once open one alert and queue its notifications once", async () => {
+  await withReceivers(async (db, r) => {
+    await churnRule(db, { channels: ["slack", "webhook"] });
+    await seedCustomers(db, 2);
+    const configured = new Set(["slack", "webhook"] as const);
+    const results = await Promise.all(
+      [0, 1, 2].map(() => evaluateAlerts(db, { now: NOW, configured })),
+    );
+    assertEquals(results.flatMap((x) => x.opened).length, 1);
+    const [{ n }] = await db.query<{ n: number }>(
+      "select count(*)::int as n from alert_notifications",
+    ) as [{ n: number }];
+    assertEquals(n, 2);
+    // And two delivery passes at once send each notification once.
+    await Promise.all([0, 1].map(() => runAlertTick(r.deps)));
+    assertEquals([r.slack.received.length, r.webhook.received.length], [1, 1]);
+  });
+});
+
+Deno.test("a receiver that never answers does not hold up the evaluation", async () => {
+  await withReceivers(async (db, r) => {
+    await churnRule(db, { channels: ["slack"] });
+    await seedCustomers(db, 2);
+    r.slack.answer("hang");
+    const controller = new AbortController();
+    const tick = runAlertTick(r.deps, controller.signal);
+    // The alert is open (committed) while the send still waits for Slack.
+    await r.slack.waitFor(1);
+    assertEquals((await listAlerts(db, { status: "open", limit: 5 })).length, 1);
+    controller.abort();
+    const { delivery } = await tick;
+    assertEquals(delivery.retrying, 1);
+    const [alert] = await listAlerts(db, { limit: 5 });
+    assertMatch(alert!.notifications[0]!.lastError ?? "", /cancelled/);
+  });
+});
+
+Deno.test("the alerts health check lists open alerts and undelivered notifications", async () => {
+  await withReceivers(async (db, r) => {
+    const check = alertsCheck(db);
+    const ctx = { now: NOW, signal: new AbortController().signal };
+    assertEquals((await check.run(ctx)).status, "healthy");
+    await churnRule(db, { channels: ["slack"] });
+    await seedCustomers(db, 2);
+    r.slack.answer(503);
+    await runAlertTick(r.deps);
+    const outcome = await check.run(ctx);
+    assertEquals(outcome.status, "degraded");
+    assertMatch(outcome.message, /1 alert\(s\) open: high-churn \(critical\)/);
+    assertMatch(outcome.message, /1 notification\(s\) of open alerts wait for a retry/);
+  });
+});
+
+Deno.test("scheduleAlerts is off with ALERT_EVALUATION_SCHEDULE=off", () => {
+  const deps = {
+    db: {} as Db,
+    clock: movableClock(),
+    log: silentLogger,
+    senders: {},
+    retryBaseMs: 1_000,
+  };
+  assertEquals(scheduleAlerts(deps, { schedule: "off", signal: AbortSignal.abort() }), false);
 });
