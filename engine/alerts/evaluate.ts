@@ -44,6 +44,11 @@ interface ActiveAlert {
 
 /** Evaluates every rule once; see the module comment. */
 export async function evaluateAlerts(db: Db, options: EvaluateOptions): Promise<EvaluationSummary> {
+  // Read before the transaction: the hub queries through its own handle, and
+  // PGlite's one connection is the transaction's until it ends. A hub that
+  // cannot answer leaves integration_health without a value this time (its
+  // own health check reports why), rather than stopping every other rule.
+  const plugins = options.hubStatus ? await options.hubStatus().catch(() => undefined) : undefined;
   return await db.transaction(async (tx) => {
     const summary: EvaluationSummary = {
       skipped: false,
@@ -64,7 +69,7 @@ export async function evaluateAlerts(db: Db, options: EvaluateOptions): Promise<
     const ctx: MetricContext = {
       db: tx,
       now: options.now,
-      ...(options.hubStatus ? { hubStatus: options.hubStatus } : {}),
+      ...(plugins ? { hubStatus: () => Promise.resolve(plugins) } : {}),
     };
     const values = new Map<string, Promise<MetricValue[]>>();
     for (const rule of rules) {

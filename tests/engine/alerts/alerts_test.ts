@@ -297,11 +297,15 @@ Deno.test("ml_accuracy and integration_health feed the seed's default rules", as
     );
     const tick = await runAlertTick({
       ...r.deps,
-      hubStatus: () =>
-        Promise.resolve([
-          { plugin: "viral", consecutiveFailures: 0, delivery: "live" },
-          { plugin: "marketing", consecutiveFailures: 4, delivery: "live" },
-        ] as unknown as Awaited<ReturnType<NonNullable<AlertTickDeps["hubStatus"]>>>),
+      // Through the database, as the event hub's status is: never inside the evaluation's
+      // transaction (PGlite has one connection).
+      hubStatus: async () =>
+        await db.query("select 1").then(() =>
+          [
+            { plugin: "viral", consecutiveFailures: 0, delivery: "live" },
+            { plugin: "marketing", consecutiveFailures: 4, delivery: "live" },
+          ] as unknown as Awaited<ReturnType<NonNullable<AlertTickDeps["hubStatus"]>>>
+        ),
     });
     const open = await listAlerts(db, { status: "open", limit: 10 });
     assertEquals(open.map((a) => [a.ruleId, a.value]).sort(), [
