@@ -55,7 +55,8 @@ create index idx_alerts_opened on alerts (opened_at desc);
 create table alert_notifications (
   id bigint generated always as identity primary key,
   alert_id bigint not null references alerts (id) on delete cascade,
-  kind text not null check (kind in ('trigger', 'resolve')),
+  -- acknowledge: PagerDuty only, when a person acknowledges the alert through the API.
+  kind text not null check (kind in ('trigger', 'acknowledge', 'resolve')),
   channel text not null check (channel in ('slack', 'pagerduty', 'email', 'webhook')),
   -- The recipient for email; '' for the other channels.
   target text not null default '',

@@ -11,7 +11,7 @@ import type { AlertChange } from "./rules_store.ts";
 
 /** One notification of an alert. */
 export interface AlertNotification {
-  kind: "trigger" | "resolve";
+  kind: "trigger" | "acknowledge" | "resolve";
   channel: AlertChannel;
   target: string;
   status: "pending" | "sent" | "failed" | "skipped";
@@ -136,6 +136,17 @@ export async function acknowledgeAlert(
       after: { acknowledgedAt: change.now.toISOString(), acknowledgedBy: change.actor },
       requestId: change.requestId ?? null,
     });
+    // PagerDuty's incident follows: acknowledged there too, where it was triggered.
+    await tx.query(
+      `insert into alert_notifications (alert_id, kind, channel, target, status,
+         next_attempt_at, created_at)
+       select alert_id, 'acknowledge', channel, target, 'pending', $2, $2
+       from alert_notifications
+       where alert_id = $1 and kind = 'trigger' and channel = 'pagerduty'
+         and status in ('pending', 'sent')
+       on conflict do nothing`,
+      [id, change.now],
+    );
   });
   return await getAlert(db, id);
 }

@@ -34,7 +34,7 @@ const MAX_BACKOFF_MS = 3_600_000;
 interface DueRow {
   id: number;
   alert_id: number;
-  kind: "trigger" | "resolve";
+  kind: AlertNotice["kind"];
   channel: AlertChannel;
   target: string;
   attempts: number;
@@ -57,8 +57,8 @@ export async function deliverAlertNotifications(
   options: DeliverOptions,
 ): Promise<DeliverySummary> {
   const { now } = options;
-  // A resolve waits for its trigger on the same channel and recipient, so the
-  // receiver never hears "resolved" before "triggered".
+  // An acknowledge or resolve waits for its trigger on the same channel and
+  // recipient, so the receiver never hears "resolved" before "triggered".
   const due = await db.query<DueRow>(
     `with claimed as (
        update alert_notifications n set leased_until = $1::timestamptz + make_interval(secs => $2)

@@ -11,7 +11,7 @@ import type { AlertChannel, Comparison, Severity } from "./rule_schema.ts";
 /** One notification, with what a person needs to act on it. */
 export interface AlertNotice {
   alertId: number;
-  kind: "trigger" | "resolve";
+  kind: "trigger" | "acknowledge" | "resolve";
   /** The email recipient; "" for the other channels. */
   target: string;
   rule: { id: string; name: string; description: string; severity: Severity };
@@ -31,9 +31,14 @@ const TIMEOUT_MS = 10_000;
 
 /** One line a person reads first: `[CRITICAL] High Churn Risk: churn_rate 0.081 > 0.05`. */
 export function headline(n: AlertNotice): string {
-  const state = n.kind === "resolve" ? "RESOLVED" : n.rule.severity.toUpperCase();
+  const state = n.kind === "trigger"
+    ? n.rule.severity.toUpperCase()
+    : n.kind === "resolve"
+    ? "RESOLVED"
+    : "ACKNOWLEDGED";
   const group = n.group === "" ? "" : ` (${n.group})`;
   const value = Number(n.value.toFixed(4));
+  // An acknowledge reads like the trigger it answers, marked ACKNOWLEDGED.
   return n.kind === "resolve"
     ? `[${state}] ${n.rule.name}${group}: ${n.metric} is ${value} again`
     : `[${state}] ${n.rule.name}${group}: ${n.metric} ${value} ${n.comparison} ${n.threshold}`;
@@ -45,10 +50,16 @@ function body(n: AlertNotice): string {
     `${n.resolvedAt ? `, resolved at ${n.resolvedAt}` : ""}.`;
 }
 
+const eventTypes: Record<AlertNotice["kind"], string> = {
+  trigger: "alert.triggered",
+  acknowledge: "alert.acknowledged",
+  resolve: "alert.resolved",
+};
+
 /** The webhook's JSON: stable field names for receivers. */
 function webhookPayload(n: AlertNotice) {
   return {
-    type: n.kind === "resolve" ? "alert.resolved" : "alert.triggered",
+    type: eventTypes[n.kind],
     alertId: n.alertId,
     rule: n.rule,
     metric: n.metric,
@@ -96,8 +107,8 @@ export function alertSenders(
   }
   if (routingKey) {
     senders.pagerduty = async (n, signal) => {
-      const event = n.kind === "resolve"
-        ? { routing_key: routingKey, event_action: "resolve", dedup_key: String(n.alertId) }
+      const event = n.kind !== "trigger"
+        ? { routing_key: routingKey, event_action: n.kind, dedup_key: String(n.alertId) }
         : {
           routing_key: routingKey,
           event_action: "trigger",

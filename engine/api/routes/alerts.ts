@@ -50,7 +50,7 @@ const ruleSchema = z.object({
 }).openapi("AlertRule");
 
 const notificationSchema = z.object({
-  kind: z.enum(["trigger", "resolve"]),
+  kind: z.enum(["trigger", "acknowledge", "resolve"]),
   channel: z.enum(alertChannels),
   target: z.string().openapi({ description: "The email recipient; empty for other channels" }),
   status: z.enum(["pending", "sent", "failed", "skipped"]),

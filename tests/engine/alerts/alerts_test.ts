@@ -9,6 +9,7 @@ import { withTestDb } from "../../helpers/db.ts";
 import { movableClock, NOW } from "../../helpers/fixtures.ts";
 import { startSmtpServer, type TestSmtpServer } from "../../plugins/email/smtp_server.ts";
 import {
+  acknowledgeAlert,
   alertsCheck,
   alertSenders,
   type AlertTickDeps,
@@ -157,6 +158,15 @@ Deno.test("a metric crossing its threshold opens one alert and notifies each cha
     assertEquals(mail.to, ["success-team@example.com"]);
     assertMatch(mail.parsed.subject ?? "", /High Churn Risk: churn_rate 0\.1 > 0\.05/);
 
+    // Acknowledged through the API: PagerDuty's incident is acknowledged too.
+    await acknowledgeAlert(db, alertId, { actor: "token:2 (on-call)", now: r.clock.now() });
+    r.clock.advance(MINUTE);
+    await runAlertTick(r.deps);
+    assertEquals(r.pagerduty.received.length, 2);
+    const ack = JSON.parse(r.pagerduty.received[1]!.body);
+    assertEquals([ack.event_action, ack.dedup_key], ["acknowledge", String(alertId)]);
+    assertEquals(r.slack.received.length, 1, "only PagerDuty tracks acknowledgements");
+
     // The customer comes back: the alert resolves, and each channel hears so once.
     await db.query("update customers set churned_at = null");
     r.clock.advance(MINUTE);
@@ -166,13 +176,14 @@ Deno.test("a metric crossing its threshold opens one alert and notifies each cha
     await runAlertTick(r.deps);
     assertEquals(r.slack.received.length, 2);
     assertMatch(JSON.parse(r.slack.received[1]!.body).text, /\[RESOLVED\]/);
-    const resolve = JSON.parse(r.pagerduty.received[1]!.body);
+    const resolve = JSON.parse(r.pagerduty.received[2]!.body);
     assertEquals([resolve.event_action, resolve.dedup_key], ["resolve", String(alertId)]);
     assertEquals(JSON.parse(r.webhook.received[1]!.body).type, "alert.resolved");
     assertEquals(r.smtp.received.length, 2);
     const alert = await getAlert(db, alertId);
     assertEquals(alert.status, "resolved");
     assertEquals(alert.notifications.map((n) => `${n.kind}:${n.channel}:${n.status}`).sort(), [
+      "acknowledge:pagerduty:sent",
       "resolve:email:sent",
       "resolve:pagerduty:sent",
       "resolve:slack:sent",
