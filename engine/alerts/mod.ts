@@ -4,7 +4,9 @@
  * by one engine at a time, with one alert per rule and group until it
  * resolves, acknowledgement and silences, and notifications to Slack,
  * PagerDuty, email and a webhook that are retried until delivered
- * (docs/alerts.md).
+ * (docs/alerts.md). A folder of its own rather than part of ops/: it sends
+ * through plugins/ (postJson, the email channel), and plugins/ already uses
+ * ops/ for telemetry.
  *
  * @example
  * ```ts
