@@ -47,6 +47,12 @@ import {
   PluginHost,
 } from "./engine/plugins/mod.ts";
 import { firstPartyPlugins } from "./plugins/mod.ts";
+import {
+  alertsCheck,
+  alertSenders,
+  installDefaultAlertRules,
+  scheduleAlerts,
+} from "./engine/alerts/mod.ts";
 import { ChurnModels, type ChurnModelStatus, trainFirstModel } from "./engine/ml/mod.ts";
 
 // Enough history for three training snapshots: 90 days of signals before
@@ -99,6 +105,10 @@ await runCommand(async () => {
       now: clock.now(),
     });
     if (rulesInstalled > 0) say(`Published the ${rulesInstalled} default rules (rules/*.json).`);
+    const alertRulesInstalled = await installDefaultAlertRules(db, clock.now());
+    if (alertRulesInstalled > 0) {
+      say(`Installed the ${alertRulesInstalled} default alert rules (alerts/default.json).`);
+    }
     const wantDemo = config.DEMO_DATA === "true" ||
       (config.DEMO_DATA === "auto" && config.DATABASE_URL === undefined);
     if (wantDemo && await isDatabaseEmpty(db)) {
@@ -192,6 +202,7 @@ await runCommand(async () => {
       plugins,
       ...(events ? { eventHub: events } : {}),
     });
+    health.registry.register(alertsCheck(db));
     // Loaded and warmed up once, before the first cycle needs it.
     if (config.ML_CHURN_PREDICTION_ENABLED && config.ML_MODEL_VERSION) {
       await churnModels.pin(config.ML_MODEL_VERSION, { actor: systemActor.id, now: clock.now() });
@@ -247,6 +258,16 @@ await runCommand(async () => {
       stopping.signal,
     );
   if (config.HEALTH_MONITORING_ENABLED) health.start();
+  const hub = events;
+  const alerting = scheduleAlerts({
+    db,
+    clock,
+    log: log.child({ component: "alerts" }),
+    // Alert email goes through the email channel plugin's SMTP transport (SMTP_URL).
+    senders: alertSenders(config, channels?.get("email")),
+    retryBaseMs: config.ALERT_RETRY_BASE_SECONDS * 1000,
+    ...(hub ? { hubStatus: () => hub.status() } : {}),
+  }, { schedule: config.ALERT_EVALUATION_SCHEDULE, signal: stopping.signal });
   const delivering = config.INTERVENTION_SYSTEM_ENABLED
     ? new Dispatcher({
       db,
@@ -288,6 +309,11 @@ await runCommand(async () => {
     }`,
   );
   say(`  plugins:   ${describePlugins(host)}`);
+  say(
+    `  alerts:    ${
+      alerting ? `evaluated "${config.ALERT_EVALUATION_SCHEDULE}" (UTC)` : "off"
+    }; ${url}/api/v1/alerts`,
+  );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);
   if (adminSecret) {

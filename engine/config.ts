@@ -115,6 +115,16 @@ const configSchema = z.object({
   PAGERDUTY_KEY: z.string().regex(/^[A-Za-z0-9_+-]{16,128}$/, {
     error: "must be a PagerDuty integration (routing) key: 16–128 letters and digits",
   }).optional(),
+  // Alert rules (docs/alerts.md): when they are evaluated, where PagerDuty events go,
+  // how alert webhooks are signed, and how long the first retry of a notification waits.
+  ALERT_EVALUATION_SCHEDULE: cronOrOff.default("* * * * *"),
+  PAGERDUTY_EVENTS_URL: httpUrl("https://events.pagerduty.com/v2/enqueue").default(
+    "https://events.pagerduty.com/v2/enqueue",
+  ),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, {
+    error: "must be at least 16 characters (e.g. openssl rand -hex 32)",
+  }).optional(),
+  ALERT_RETRY_BASE_SECONDS: positiveInt.max(3_600, "must be at most 3600").default(30),
   PRIVACY_ENCRYPTION_KEY: z.string().refine(isAes256Key, {
     error: "must be a 256-bit key: 64 hex digits or 32 bytes in base64 " +
       "(e.g. from openssl rand -base64 32)",
@@ -250,6 +260,7 @@ const secretKeys: ReadonlySet<string> = new Set([
   "PAGERDUTY_KEY",
   "PRIVACY_ENCRYPTION_KEY",
   "INTERVENTION_WEBHOOK_SECRET",
+  "ALERT_WEBHOOK_SECRET",
 ]);
 
 /** Webhook URLs whose path is the credential (Slack's /services/T…/B…/token). */

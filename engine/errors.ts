@@ -121,6 +121,11 @@ export const errorCatalog = {
   },
   PREDICTION_NOT_FOUND: { kind: "not_found", title: "No churn prediction yet" },
   ML_UNAVAILABLE: { kind: "unavailable", title: "Churn prediction is not running" },
+  // Alert rules (issue 8)
+  ALERT_RULE_NOT_FOUND: { kind: "not_found", title: "Alert rule not found" },
+  ALERT_RULE_EXISTS: { kind: "conflict", title: "An alert rule with this id exists" },
+  ALERT_NOT_FOUND: { kind: "not_found", title: "Alert not found" },
+  ALERT_RESOLVED: { kind: "conflict", title: "The alert is resolved" },
   INTERNAL: { kind: "internal", title: "Internal error" },
 } as const satisfies Record<string, { kind: ErrorKind; title: string }>;
 

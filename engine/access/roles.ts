@@ -27,12 +27,16 @@ export const permissions = [
   // Editing and publishing rules and templates.
   "write:rules",
   "write:templates",
+  // Acknowledging alerts and silencing alert rules (docs/alerts.md).
+  "write:alerts",
   // Administration: only admins, whatever `*:all` they hold.
   "manage:tokens",
   "manage:plugins",
   "manage:models",
   "manage:privacy",
   "manage:settings",
+  // Creating and changing alert rules.
+  "manage:alerts",
 ] as const;
 
 /** A permission, e.g. `"read:metrics"`. */
@@ -41,7 +45,13 @@ export type Permission = typeof permissions[number];
 /** What each role is granted; `*:all` covers every permission of that verb. */
 export const rolePermissions: Record<Role, readonly string[]> = {
   "success-analyst": ["read:metrics", "read:reports"],
-  "success-manager": ["read:all", "write:interventions", "write:rules", "write:templates"],
+  "success-manager": [
+    "read:all",
+    "write:interventions",
+    "write:rules",
+    "write:templates",
+    "write:alerts",
+  ],
   admin: [
     "read:all",
     "write:all",
@@ -51,6 +61,7 @@ export const rolePermissions: Record<Role, readonly string[]> = {
     "manage:models",
     "manage:privacy",
     "manage:settings",
+    "manage:alerts",
   ],
 };
 

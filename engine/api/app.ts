@@ -22,6 +22,7 @@ import { registerTrackingRoutes } from "./routes/tracking.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe.ts";
 import { registerStatusRoutes } from "./routes/status.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerTokenRoutes } from "./routes/tokens.ts";
@@ -144,6 +145,7 @@ export function createApi(deps: ApiDeps): Api {
   registerTokenRoutes(app, deps);
   registerPluginRoutes(app, deps);
   registerPluginEventRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerMeRoutes(app);
   registerMetricsRoutes(app, metrics);

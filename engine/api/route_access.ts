@@ -115,6 +115,18 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/v1/plugins/{name}/dead-letters": "read:metrics",
   "POST /api/v1/plugins/{name}/dead-letters/replay": "manage:plugins",
 
+  // Alerts: seen by readers of the engine's state; acknowledged and silenced by managers and
+  // admins (the people on call); rules created and changed by admins.
+  "GET /api/v1/alert-metrics": "read:metrics",
+  "GET /api/v1/alert-rules": "read:metrics",
+  "GET /api/v1/alert-rules/{id}": "read:metrics",
+  "POST /api/v1/alert-rules": "manage:alerts",
+  "PUT /api/v1/alert-rules/{id}": "manage:alerts",
+  "POST /api/v1/alert-rules/{id}/silence": "write:alerts",
+  "GET /api/v1/alerts": "read:metrics",
+  "GET /api/v1/alerts/{id}": "read:metrics",
+  "POST /api/v1/alerts/{id}/acknowledge": "write:alerts",
+
   "GET /api/v1/audit": "read:audit",
   "GET /api/v1/audit/verify": "read:audit",
 };

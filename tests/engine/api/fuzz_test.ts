@@ -36,6 +36,17 @@ const templateDefinition = {
   text: "Hi {{customer.name}}",
   locales: { de: { subject: "Hallo", text: "Hallo {{owner.name}}" } },
 };
+const alertRule = {
+  name: "Fuzz alert",
+  metric: "churn_rate",
+  comparison: ">",
+  threshold: 0.05,
+  severity: "critical",
+  channels: ["slack", "email"],
+  recipients: ["fuzz@example.com"],
+  groupBy: "plan",
+};
+const alertRuleIds = ["fuzz-alert", "no-such-alert", "UPPER", "x".repeat(100), "%00"];
 const templateIds = ["fuzz_template", "no_such_template", "UPPER", "x".repeat(100), "%00"];
 
 /**
@@ -154,6 +165,16 @@ const samples: Record<
     ids: ["fuzz", "no-such"],
     body: { reason: "fuzz" },
   },
+  "POST /api/v1/alert-rules": { ids: [], body: { id: "fuzz-new-alert", ...alertRule } },
+  "PUT /api/v1/alert-rules/{id}": { ids: alertRuleIds, body: alertRule },
+  "POST /api/v1/alert-rules/{id}/silence": {
+    ids: alertRuleIds,
+    body: { until: "2026-06-15T13:00:00Z", reason: "fuzz" },
+  },
+  "POST /api/v1/alerts/{id}/acknowledge": {
+    ids: ["1", "999999", "0", "-1", "abc", "9".repeat(30)],
+    body: { reason: "fuzz" },
+  },
 };
 
 // A plugin to change and replay: it takes customer events and has a configuration schema.
@@ -187,7 +208,10 @@ const STATE = `select
   (select count(*) from engine_settings) as settings,
   (select count(*) from rule_change_requests) as change_requests,
   (select count(*) from intervention_outbox where state = 'pending') as pending_sends,
-  (select coalesce(sum(version), 0) from plugin_settings) as plugin_settings`;
+  (select coalesce(sum(version), 0) from plugin_settings) as plugin_settings,
+  (select coalesce(sum(version), 0) from alert_rules) as alert_rule_versions,
+  (select count(*) from alert_rules where silenced_until is not null) as silenced_alert_rules,
+  (select count(*) from alerts where acknowledged_at is not null) as acknowledged_alerts`;
 
 Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a refused request", async () => {
   await withApi(async (api) => {
@@ -198,6 +222,7 @@ Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a ref
       name: "Fuzz",
       definition: templateDefinition,
     });
+    await api.call("POST", "/api/v1/alert-rules", { id: "fuzz-alert", ...alertRule });
     const doc = (await api.call("GET", "/api/v1/openapi.json")).body;
     const writes = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
