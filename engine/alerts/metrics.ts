@@ -4,6 +4,7 @@
  * status). A metric without data (no active model, no sent intervention)
  * has no value, and a rule over it neither opens nor resolves an alert.
  */
+import { DAY_MS } from "../clock.ts";
 import type { Queryable } from "../db/mod.ts";
 import type { PluginDeliveryStatus } from "../plugins/mod.ts";
 
@@ -37,7 +38,6 @@ export interface MetricDefinition {
   compute(ctx: MetricContext, groupBy: GroupDimension | null): Promise<MetricValue[]>;
 }
 
-const DAY_MS = 86_400_000;
 // The window of churn_rate and intervention_success: the seed's monthly churn rate.
 const WINDOW_DAYS = 30;
 // At-risk scores run 0 (safe) to 100; from here on a customer counts as at risk.

@@ -3,6 +3,7 @@
  * referrer), decided against what is stored, written in one transaction
  * with the health boosts of the referrals that became customers.
  */
+import { DAY_MS } from "../../engine/clock.ts";
 import type { Db } from "../../engine/db/mod.ts";
 import { grantHealthBoosts, type HealthBoost } from "../../engine/health/mod.ts";
 import { zodIssues } from "../../engine/validation.ts";
@@ -15,7 +16,6 @@ export const CONVERSION_WINDOW_DAYS = 90;
 
 /** How far ahead of the engine's clock a referral's times may be (clocks differ a little). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
-const DAY_MS = 86_400_000;
 
 /** What recording a batch needs besides the items. */
 export interface RecordOptions {
