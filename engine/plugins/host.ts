@@ -13,13 +13,13 @@
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/mod.ts";
 import { EngineError, isEngineError } from "../errors.ts";
-import { type Logger, REDACTED } from "../log.ts";
+import type { Logger } from "../log.ts";
 import { ENGINE_VERSION } from "../version.ts";
 import type { Channel } from "./channel.ts";
 import { type ChannelRegistry, channelRegistry } from "./channel_registry.ts";
 import { factsOf, type PluginFactDefinition } from "./declared_facts.ts";
 import { type DiscoveredPlugin, discoverPlugins } from "./discovery.ts";
-import { type PluginManifest, satisfiesRange, supportsEngine } from "./manifest.ts";
+import type { PluginManifest } from "./manifest.ts";
 import type { PluginFactValues } from "./plugin.ts";
 import { checkPluginConfig } from "./plugin_config.ts";
 import { redactConfig } from "./config_redaction.ts";
@@ -33,6 +33,16 @@ import {
 } from "./settings_store.ts";
 import { startSandboxedPlugin } from "./sandbox/mod.ts";
 import type { FirstPartyPlugin } from "./source.ts";
+import {
+  type Entry,
+  keepSecrets,
+  type PluginStatus,
+  settingsOf,
+  statusOf,
+} from "./plugin_entry.ts";
+import { assertNotNeeded, checkCompatible, startOrder } from "./plugin_dependencies.ts";
+
+export type { PluginOrigin, PluginStatus } from "./plugin_entry.ts";
 import type { EventSubscriber } from "./subscriber.ts";
 
 /** Starts a plugin of PLUGINS_DIR in its sandbox. */
@@ -59,43 +69,6 @@ export interface PluginHostOptions {
   engineVersion?: string;
   /** Whether a first-party plugin that cannot start stops `start()` (default true). */
   failFast?: boolean;
-}
-
-/** Where a plugin comes from. */
-export type PluginOrigin = "first-party" | "directory";
-
-/** A plugin as the API and health show it. */
-export interface PluginStatus {
-  name: string;
-  version: string | null;
-  description: string | null;
-  origin: PluginOrigin;
-  /** Its folder: relative for first-party, the folder name in PLUGINS_DIR otherwise. */
-  folder: string;
-  sandboxed: boolean;
-  enabled: boolean;
-  state: "running" | "stopped" | "failed";
-  error: { code: string; message: string } | null;
-  manifest: PluginManifest | null;
-  /** Its configuration, with the schema's defaults; `writeOnly` fields shown as "[redacted]". */
-  config: Record<string, unknown>;
-  channels: string[];
-  /** Of its settings: 0 until an admin changes them. */
-  settingsVersion: number;
-  updatedAt: string | null;
-  updatedBy: string | null;
-}
-
-interface Entry {
-  name: string;
-  origin: PluginOrigin;
-  folder: string;
-  manifest: PluginManifest | null;
-  firstParty: FirstPartyPlugin | null;
-  directory: string | null;
-  settings: StoredPluginSettings;
-  running: RunningPlugin | null;
-  error: EngineError | null;
 }
 
 const POLL_MS = 30_000;
@@ -414,33 +387,7 @@ export class PluginHost {
   }
 
   #checkCompatible(manifest: PluginManifest): void {
-    const engineVersion = this.#options.engineVersion ?? ENGINE_VERSION;
-    if (!supportsEngine(manifest, engineVersion)) {
-      throw new EngineError(
-        "PLUGIN_ENGINE_UNSUPPORTED",
-        `Plugin "${manifest.name}" ${manifest.version} works with engine ${manifest.engine}, ` +
-          `not ${engineVersion}; use a version of the plugin made for this engine`,
-      );
-    }
-    for (const [dependency, wanted] of Object.entries(manifest.dependencies)) {
-      const other = this.#entries.get(dependency);
-      const problem = !other || !other.manifest
-        ? "it is not installed"
-        : !other.settings.enabled
-        ? "it is disabled"
-        : !other.running
-        ? "it is not running"
-        : !satisfiesRange(other.manifest.version, wanted)
-        ? `version ${other.manifest.version} is installed`
-        : null;
-      if (problem) {
-        throw new EngineError(
-          "PLUGIN_DEPENDENCY_UNMET",
-          `Plugin "${manifest.name}" needs plugin "${dependency}" ${wanted}, but ${problem}; ` +
-            `install or enable "${dependency}" ${wanted}, or remove the dependency`,
-        );
-      }
-    }
+    checkCompatible(manifest, this.#options.engineVersion ?? ENGINE_VERSION, this.#entries);
   }
 
   #checkFactNames(manifest: PluginManifest): void {
@@ -459,45 +406,11 @@ export class PluginHost {
   }
 
   #assertNotNeeded(entry: Entry): void {
-    const dependents = [...this.#entries.values()].filter((other) =>
-      other.settings.enabled && other.manifest &&
-      Object.hasOwn(other.manifest.dependencies, entry.name)
-    ).map((other) => other.name);
-    if (dependents.length > 0) {
-      throw new EngineError(
-        "PLUGIN_IN_USE",
-        `Plugin "${entry.name}" cannot be disabled: ${dependents.join(", ")} ` +
-          `${dependents.length === 1 ? "needs" : "need"} it; disable ${
-            dependents.length === 1 ? "that plugin" : "those plugins"
-          } first`,
-      );
-    }
+    assertNotNeeded(entry, this.#entries);
   }
 
-  // Dependencies before dependents; a cycle leaves its plugins unstarted with an error.
   #startOrder(): Entry[] {
-    const order: Entry[] = [];
-    const state = new Map<string, "visiting" | "done">();
-    const visit = (entry: Entry, path: string[]) => {
-      if (state.get(entry.name) === "done") return;
-      if (state.get(entry.name) === "visiting") {
-        entry.error = new EngineError(
-          "PLUGIN_DEPENDENCY_UNMET",
-          `Plugins depend on each other in a cycle: ${[...path, entry.name].join(" → ")}; ` +
-            "remove one of these dependencies",
-        );
-        return;
-      }
-      state.set(entry.name, "visiting");
-      for (const dependency of Object.keys(entry.manifest?.dependencies ?? {})) {
-        const other = this.#entries.get(dependency);
-        if (other) visit(other, [...path, entry.name]);
-      }
-      state.set(entry.name, "done");
-      order.push(entry);
-    };
-    for (const entry of this.#entries.values()) visit(entry, []);
-    return order;
+    return startOrder(this.#entries);
   }
 
   #entry(name: string): Entry {
@@ -520,52 +433,6 @@ export class PluginHost {
     this.#applying = next.catch(() => undefined);
     return next;
   }
-}
-
-// A configuration read from the API and sent back holds "[redacted]" for its secrets: keep them.
-function keepSecrets(
-  next: Record<string, unknown>,
-  stored: Record<string, unknown>,
-): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(next).map(([key, value]) => [
-      key,
-      value === REDACTED && key in stored ? stored[key] : value,
-    ]),
-  );
-}
-
-function settingsOf(name: string, stored: Map<string, StoredPluginSettings>): StoredPluginSettings {
-  return stored.get(name) ??
-    { name, enabled: true, config: {}, version: 0, updatedAt: null, updatedBy: null };
-}
-
-function statusOf(entry: Entry): PluginStatus {
-  let config = entry.settings.config;
-  if (entry.manifest) {
-    try {
-      config = checkPluginConfig(entry.manifest, config);
-    } catch {
-      // Shown as stored: the error says what is wrong with it.
-    }
-  }
-  return {
-    name: entry.name,
-    version: entry.manifest?.version ?? null,
-    description: entry.manifest?.description ?? null,
-    origin: entry.origin,
-    folder: entry.folder,
-    sandboxed: entry.origin === "directory",
-    enabled: entry.settings.enabled,
-    state: entry.running ? "running" : entry.error ? "failed" : "stopped",
-    error: entry.error ? { code: entry.error.code, message: entry.error.message } : null,
-    manifest: entry.manifest,
-    config: redactConfig(entry.manifest, config),
-    channels: entry.running?.channels.map((c) => c.id) ?? [],
-    settingsVersion: entry.settings.version,
-    updatedAt: entry.settings.updatedAt?.toISOString() ?? null,
-    updatedBy: entry.settings.updatedBy,
-  };
 }
 
 function problem(status: number, title: string, detail: string): Response {
