@@ -11,6 +11,27 @@ import { type Cached, toCsv } from "../reports/mod.ts";
 import { actorOf } from "./actor.ts";
 import type { ApiEnv } from "./deps.ts";
 
+// Years PostgreSQL and JavaScript dates agree on, and no report needs more: year 0000 would
+// pass the ISO format and then fail in the database.
+const inRange = (text: string) => text >= "1900" && text < "3000";
+const RANGE = "must be in the years 1900 to 2999";
+
+/** A day of a report's range, `YYYY-MM-DD`. */
+export const reportDate = z.iso.date().refine(inRange, RANGE);
+
+/** A month of a report's range, `YYYY-MM`. */
+export const reportMonth = z.string().regex(
+  /^\d{4}-(0[1-9]|1[0-2])$/,
+  "must be a month like 2026-06",
+)
+  .refine(inRange, RANGE);
+
+/** An instant or a day (the start of its UTC day). */
+export const reportInstant = z.iso.datetime({ offset: true }).or(z.iso.date()).refine(
+  inRange,
+  RANGE,
+);
+
 /** The query parameters every report shares. */
 export const reportQuery = {
   format: z.enum(["json", "csv"]).optional().openapi({

@@ -13,11 +13,17 @@ import {
   roiReport,
 } from "../../reports/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { csvContent, reportQuery, reportResponse, wantsFresh } from "../report_output.ts";
+import {
+  csvContent,
+  reportInstant,
+  reportQuery,
+  reportResponse,
+  wantsFresh,
+} from "../report_output.ts";
 import { problems } from "../schemas.ts";
 import { roiSchema } from "./report_schemas.ts";
 
-const instant = z.iso.datetime({ offset: true }).or(z.iso.date()).optional();
+const instant = reportInstant.optional();
 
 /** Registers the ROI route. */
 export function registerRoiReportRoutes(app: Api, deps: ApiDeps, cache: ReportCache): void {

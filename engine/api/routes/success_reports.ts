@@ -20,11 +20,17 @@ import {
   reportTtls,
 } from "../../reports/mod.ts";
 import type { Api, ApiDeps } from "../deps.ts";
-import { csvContent, reportQuery, reportResponse, wantsFresh } from "../report_output.ts";
+import {
+  csvContent,
+  reportDate,
+  reportMonth,
+  reportQuery,
+  reportResponse,
+  wantsFresh,
+} from "../report_output.ts";
 import { problems } from "../schemas.ts";
 import { cohortsSchema, dailyMetricsSchema, monthlyChurnSchema } from "./report_schemas.ts";
 
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month like 2026-06");
 const MAX_DAYS = 3660;
 const MAX_MONTHS = 120;
 
@@ -42,8 +48,8 @@ export function registerSuccessReportRoutes(app: Api, deps: ApiDeps, cache: Repo
       tags: ["Reports"],
       request: {
         query: z.object({
-          from: z.iso.date().optional().openapi({ description: "First day (default: to − 29)" }),
-          to: z.iso.date().optional().openapi({ description: "Last day (default: today, UTC)" }),
+          from: reportDate.optional().openapi({ description: "First day (default: to − 29)" }),
+          to: reportDate.optional().openapi({ description: "Last day (default: today, UTC)" }),
           ...reportQuery,
         }),
       },
@@ -92,8 +98,10 @@ export function registerSuccessReportRoutes(app: Api, deps: ApiDeps, cache: Repo
       tags: ["Reports"],
       request: {
         query: z.object({
-          from: month.optional().openapi({ description: "First month (default: 11 before to)" }),
-          to: month.optional().openapi({ description: "Last month (default: this month)" }),
+          from: reportMonth.optional().openapi({
+            description: "First month (default: 11 before to)",
+          }),
+          to: reportMonth.optional().openapi({ description: "Last month (default: this month)" }),
           ...reportQuery,
         }),
       },
@@ -142,8 +150,12 @@ export function registerSuccessReportRoutes(app: Api, deps: ApiDeps, cache: Repo
       tags: ["Reports"],
       request: {
         query: z.object({
-          from: month.optional().openapi({ description: "First signup month (default: all)" }),
-          to: month.optional().openapi({ description: "Last signup month (default: this month)" }),
+          from: reportMonth.optional().openapi({
+            description: "First signup month (default: all)",
+          }),
+          to: reportMonth.optional().openapi({
+            description: "Last signup month (default: this month)",
+          }),
           by: z.string().max(100).default(cohortDimensions.join(",")).openapi({
             description: `Comma-separated, any of ${cohortDimensions.join(", ")}`,
           }),
@@ -162,7 +174,7 @@ export function registerSuccessReportRoutes(app: Api, deps: ApiDeps, cache: Repo
       const query = c.req.valid("query");
       const asOf = deps.clock.now();
       const to = query.to ?? isoDay(asOf).slice(0, 7);
-      const from = query.from ?? "1970-01";
+      const from = query.from ?? "1900-01";
       checkRange(from, to, monthsBetween(from, to) + 1, Infinity, "months");
       const by = parseDimensions(query.by);
       const cached = await cache.get(

@@ -158,6 +158,10 @@ Deno.test("the reports say what is wrong with their query", async () => {
       ["/api/v1/reports/success-metrics?from=2000-01-01&to=2026-06-01", "query.from"],
       ["/api/v1/reports/success-metrics?from=yesterday", "query.from"],
       ["/api/v1/reports/churn?from=2026-13", "query.from"],
+      // Year 0 is a valid ISO date but no PostgreSQL one.
+      ["/api/v1/reports/churn?from=0000-01", "query.from"],
+      ["/api/v1/reports/success-metrics?from=0000-01-01&to=0000-02-01", "query.from"],
+      ["/api/v1/reports/roi?to=0000-01-01T00:00:00Z", "query.to"],
       ["/api/v1/reports/cohorts?by=plan,colour", "query.by"],
       ["/api/v1/reports/roi?window=45", "query.window"],
       ["/api/v1/reports/roi?format=xml", "query.format"],
