@@ -36,11 +36,17 @@ export function scheduleSuccessMetricsRefresh(
   return true;
 }
 
-/** Refreshes once at start when the view was never refreshed; returns what it did. */
+/** Refreshes once at start when the view was never refreshed; returns what it did. Never throws. */
 export async function refreshSuccessMetricsIfNever(
   deps: SuccessMetricsDeps,
 ): Promise<SuccessMetricsRefresh | null> {
-  if (await lastSuccessMetricsRefresh(deps.db) !== null) return null;
+  try {
+    if (await lastSuccessMetricsRefresh(deps.db) !== null) return null;
+  } catch (error) {
+    // Run in the background at start: a database gone for a moment must not stop the engine.
+    deps.log.error("reading when the success metrics were refreshed failed", { error });
+    return null;
+  }
   return await runSuccessMetricsRefresh(deps, deps.clock.now());
 }
 
