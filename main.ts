@@ -30,8 +30,10 @@ import {
   catchUpMissedCycles,
   CycleRunner,
   evaluationStages,
+  refreshSuccessMetricsIfNever,
   scheduleCycles,
   scheduleRetrain,
+  scheduleSuccessMetricsRefresh,
 } from "./engine/schedule/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
@@ -257,6 +259,12 @@ await runCommand(async () => {
       { db, models: churnModels, config, clock, log: log.child({ component: "ml" }) },
       stopping.signal,
     );
+  const reportDeps = { db, config, clock, log: log.child({ component: "reports" }) };
+  const refreshingMetrics = scheduleSuccessMetricsRefresh(reportDeps, stopping.signal);
+  // In the background: the API serves meanwhile, and the reports say when the view was refreshed.
+  const firstRefresh = refreshingMetrics
+    ? refreshSuccessMetricsIfNever(reportDeps)
+    : Promise.resolve(null);
   if (config.HEALTH_MONITORING_ENABLED) health.start();
   const hub = events;
   const alerting = scheduleAlerts({
@@ -314,6 +322,11 @@ await runCommand(async () => {
       alerting ? `evaluated "${config.ALERT_EVALUATION_SCHEDULE}" (UTC)` : "off"
     }; ${url}/api/v1/alerts`,
   );
+  say(
+    `  reports:   daily success metrics refreshed ${
+      refreshingMetrics ? `"${config.SUCCESS_METRICS_REFRESH_SCHEDULE}" (UTC)` : "never (off)"
+    }; ${url}/api/v1/reports/success-metrics`,
+  );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);
   if (adminSecret) {
@@ -344,6 +357,7 @@ await runCommand(async () => {
       [waitingFor, () => server.finished],
       ["the health checks", () => health.stop()],
       ["the running cycle (it resumes after a restart)", () => cycles.drain()],
+      ["the first refresh of the success metrics", () => firstRefresh],
       ["the delivery worker's sends", () => delivering],
       ["the plugins' settings follower", () => followingPlugins],
       ["the event hub's running handlers", () => deliveringEvents],

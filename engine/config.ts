@@ -13,6 +13,7 @@ import { EngineError } from "./errors.ts";
 import { zodIssues } from "./validation.ts";
 import { cronProblem } from "./cron_expression.ts";
 import { parseQuietHours } from "./quiet_hours.ts";
+import { parseInterventionCosts } from "./intervention_costs.ts";
 
 const booleanFlag = z.enum(["true", "false", "1", "0", "yes", "no"], {
   error: "must be true or false",
@@ -180,6 +181,15 @@ const configSchema = z.object({
   PLUGIN_BREAKER_FAILURES: positiveInt.max(100).default(5),
   PLUGIN_BREAKER_COOLDOWN_SECONDS: positiveInt.max(86_400).default(60),
   DATA_RETENTION_DAYS: positiveInt.default(730),
+  // mv_success_metrics is refreshed on this schedule by one engine per tick (the seed: hourly).
+  SUCCESS_METRICS_REFRESH_SCHEDULE: cronOrOff.default("0 * * * *"),
+  // Cost per sent intervention by channel for the ROI report, over the defaults (docs/reports.md).
+  REPORT_INTERVENTION_COSTS: z.string().refine(
+    (text) => parseInterventionCosts(text) !== undefined,
+    {
+      error: 'must be channel=cost pairs like "email=0.05,slack=5,*=1" (costs are plain numbers)',
+    },
+  ).default(""),
   REQUEST_BODY_LIMIT_BYTES: positiveInt.default(5 * 1024 * 1024),
   INIT_ADMIN_TOKEN: z.string().regex(/^[A-Za-z0-9_\-.~+/=]{32,200}$/, {
     error: "must be 32–200 characters of A–Z, a–z, 0–9 and _-.~+/= (e.g. openssl rand -hex 32)",

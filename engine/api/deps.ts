@@ -9,6 +9,7 @@ import type { Actor, TokenVerifier } from "../access/mod.ts";
 import type { EngineMetrics, HealthMonitor } from "../ops/mod.ts";
 import type { CycleRunner } from "../schedule/mod.ts";
 import type { ChurnModels } from "../ml/mod.ts";
+import type { ReportCache } from "../reports/mod.ts";
 
 /** Dependencies of the API. */
 export interface ApiDeps {
@@ -31,6 +32,8 @@ export interface ApiDeps {
   eventHub?: EventHubView;
   /** The plugins (list, enable, configure, their routes); the plugin routes say so when absent. */
   plugins?: PluginHost;
+  /** The cache of the success and ROI reports; one per API when not given. */
+  reportCache?: ReportCache;
 }
 
 /** Per-request values the middleware sets. */

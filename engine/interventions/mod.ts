@@ -67,6 +67,7 @@ export {
   interventionReport,
   type ReportFilters,
   type ReportLine,
+  type RetentionComparison,
   retentionWindows,
 } from "./report.ts";
 export { type Outcome, type OutcomeKind, outcomeKinds, recordOutcome } from "./outcomes.ts";

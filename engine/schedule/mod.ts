@@ -35,3 +35,9 @@ export {
   type WholeStage,
 } from "./runner.ts";
 export { runRetrain, scheduleRetrain } from "./retrain_schedule.ts";
+export {
+  refreshSuccessMetricsIfNever,
+  runSuccessMetricsRefresh,
+  scheduleSuccessMetricsRefresh,
+  type SuccessMetricsDeps,
+} from "./success_metrics_schedule.ts";
