@@ -23,6 +23,7 @@ import {
   createHealthMonitor,
   describeTelemetry,
   type HealthMonitor,
+  Lifecycle,
   relaunchWithTelemetry,
 } from "./engine/ops/mod.ts";
 import { nextCronTicks } from "./engine/cron_expression.ts";
@@ -67,7 +68,10 @@ await runCommand(async () => {
   const metrics = createEngineMetrics();
   const clock = systemClock;
   const { db, lock } = await openDb(config, { command: "engine", log });
+  // Background work stops at the first signal; the HTTP server only after the shutdown delay.
   const stopping = new AbortController();
+  const closing = new AbortController();
+  const lifecycle = new Lifecycle();
   let server: { port: number; finished: Promise<void> };
   let cycles: CycleRunner;
   let channels: ChannelRegistry | null = null;
@@ -209,9 +213,10 @@ await runCommand(async () => {
       channels: registered,
       churnModels,
       plugins,
+      lifecycle,
       ...(events ? { eventHub: events } : {}),
     });
-    server = await serve(app.fetch, config.HOST, config.PORT, stopping.signal);
+    server = await serve(app.fetch, config.HOST, config.PORT, closing.signal);
   } catch (error) {
     await host?.stop();
     await churnModels.close();
@@ -301,6 +306,7 @@ await runCommand(async () => {
     say(`             (a token: deno task token:create --role admin --name me${whileStopped})`);
   }
   say("Press Ctrl+C to stop.");
+  lifecycle.ready();
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -310,17 +316,28 @@ await runCommand(async () => {
     }
     shuttingDown = true;
     log.info("shutting down", { signal });
+    // Readiness answers 503 from here on, while requests are still served.
+    lifecycle.stopping();
     stopping.abort();
+    // Ctrl+C is a person at a terminal, not a load balancer to wait for.
+    const delayMs = signal === "SIGTERM" ? config.SHUTDOWN_DELAY_SECONDS * 1000 : 0;
     // Each step is named, so a stop that never ends says what it waits for;
     // a second signal during the wait stops at once.
-    let waitingFor = "the HTTP server's open requests";
+    let waitingFor = "";
     const steps: Array<[string, () => Promise<unknown>]> = [
-      [waitingFor, () => server.finished],
+      [
+        `load balancers to see readiness 503 (SHUTDOWN_DELAY_SECONDS=${config.SHUTDOWN_DELAY_SECONDS})`,
+        () => new Promise((resolve) => setTimeout(resolve, delayMs)),
+      ],
+      ["the HTTP server's open requests", () => {
+        closing.abort(); // No new connections; requests in flight finish.
+        return server.finished;
+      }],
       ["the health checks", () => health.stop()],
-      ["the running cycle (it resumes after a restart)", () => cycles.drain()],
+      ["the running cycle and help with other engines' shards", () => cycles.drain()],
       ["the delivery worker's sends", () => delivering],
       ["the plugins' settings follower", () => followingPlugins],
-      ["the event hub's running handlers", () => deliveringEvents],
+      ["the event hub's running handlers (their leases are given up)", () => deliveringEvents],
       ["the plugins (their channels too)", async () => await host?.stop()],
       ["the churn models", () => churnModels.close()],
       ["the database", () => db.close()],
