@@ -10,7 +10,7 @@ import {
   systemActor,
   TokenVerifier,
 } from "./engine/access/mod.ts";
-import { createApi } from "./engine/api/mod.ts";
+import { createApi, stoppingResponse } from "./engine/api/mod.ts";
 import { systemClock } from "./engine/clock.ts";
 import { describeStorage, loadConfig, redactedConfig } from "./engine/config.ts";
 import { openDb } from "./engine/db/mod.ts";
@@ -216,7 +216,9 @@ await runCommand(async () => {
       lifecycle,
       ...(events ? { eventHub: events } : {}),
     });
-    server = await serve(app.fetch, config.HOST, config.PORT, closing.signal);
+    // Counted, so a shutdown waits for every request in flight (Lifecycle explains why).
+    const handler = lifecycle.track(app.fetch, stoppingResponse);
+    server = await serve(handler, config.HOST, config.PORT, closing.signal);
   } catch (error) {
     await host?.stop();
     await churnModels.close();
@@ -329,8 +331,9 @@ await runCommand(async () => {
         `load balancers to see readiness 503 (SHUTDOWN_DELAY_SECONDS=${config.SHUTDOWN_DELAY_SECONDS})`,
         () => new Promise((resolve) => setTimeout(resolve, delayMs)),
       ],
-      ["the HTTP server's open requests", () => {
-        closing.abort(); // No new connections; requests in flight finish.
+      ["the requests in flight (new ones are refused with 503)", () => lifecycle.drain()],
+      ["the HTTP server to stop listening", () => {
+        closing.abort();
         return server.finished;
       }],
       ["the health checks", () => health.stop()],
@@ -377,7 +380,7 @@ function describeChurn(status: ChurnModelStatus | null): string {
 }
 
 async function serve(
-  handler: (request: Request) => Response | Promise<Response>,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
   hostname: string,
   port: number,
   signal: AbortSignal,

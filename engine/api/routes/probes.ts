@@ -75,7 +75,9 @@ export function registerProbeRoutes(app: Api, deps: ApiDeps): void {
       const checkedAt = deps.clock.now().toISOString();
       const phase = deps.lifecycle?.phase ?? "ready";
       if (phase !== "ready") {
-        return c.json({ status: phase, reasons: [`The engine is ${phase}`], checkedAt }, 503);
+        // Draining answers before the app (Lifecycle.track); shown as stopping all the same.
+        const status = phase === "draining" ? "stopping" : phase;
+        return c.json({ status, reasons: [`The engine is ${status}`], checkedAt }, 503);
       }
       const reasons: string[] = [];
       if (!await databaseAnswers(deps)) {
