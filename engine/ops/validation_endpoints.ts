@@ -6,7 +6,7 @@
  * answers, not about the plugin's own protocol (its health check covers that).
  */
 import { redactUrl } from "../config.ts";
-import type { ValidationCheck } from "./validation.ts";
+import type { ValidationCheck, ValidationContext } from "./validation.ts";
 
 const DEFAULT_TIMEOUT_MS = 3_000;
 
@@ -24,7 +24,9 @@ const httpEndpoints = [
 ] as const;
 
 /** Each configured endpoint answers within the timeout. */
-export const endpointsValidation: ValidationCheck = async ({ config, endpointTimeoutMs }) => {
+export async function endpointsValidation(
+  { config, endpointTimeoutMs }: Pick<ValidationContext, "config" | "endpointTimeoutMs">,
+): ReturnType<ValidationCheck> {
   const timeoutMs = endpointTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const probes: Array<Promise<Probe>> = [];
   for (const key of httpEndpoints) {
@@ -62,7 +64,7 @@ export const endpointsValidation: ValidationCheck = async ({ config, endpointTim
     message: `${results.length} reachable: ${results.map((r) => r.key).join(", ")}`,
     fix: null,
   };
-};
+}
 
 /** Null when the server answered below 500; otherwise what went wrong. */
 async function probeHttp(url: string, timeoutMs: number): Promise<string | null> {

@@ -90,7 +90,7 @@ Deno.test("validate asks the running engine on the embedded database, and sees i
     try {
       const result = await runScript("cli/validate.ts", [], test.env);
       assertEquals(result.code, 1, result.stderr);
-      assertMatch(result.stdout, /^\[ok\]   plugins: \d+ running: /m);
+      assertMatch(result.stdout, /^\[ok\] {3}plugins: \d+ running: /m);
       // The engine's own configuration decides: it runs without PUBLIC_URL.
       assertMatch(result.stdout, /^\[FAIL\] configuration: PUBLIC_URL is http:\/\/127\.0\.0\.1:/m);
       assert(result.stdout.includes("NOT READY"));
