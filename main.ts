@@ -278,6 +278,7 @@ await runCommand(async () => {
   say(`  API:       ${url}/api/v1/openapi.json`);
   say(`  API docs:  ${url}/api/docs`);
   say(`  health:    ${url}/api/customer-success/health (details: …/health/ml and others)`);
+  say(`  probes:    ${url}/api/customer-success/health/live and …/health/ready`);
   const nextRun = scheduled ? nextCronTicks(config.CYCLE_SCHEDULE, clock.now(), 1)[0] : undefined;
   const schedule = nextRun
     ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC), next at ${nextRun.toISOString()}`

@@ -56,7 +56,10 @@ async function validate(log: Logger): Promise<ValidationResult[]> {
       check: "database",
       status: "fail",
       message: error.message,
-      fix: "Start the database, or fix DATABASE_URL / DATA_DIR",
+      // In use: an engine still starting (it answers validate once it listens), or a command.
+      fix: isEngineError(error, "DATA_DIR_IN_USE")
+        ? "Run validate again once the engine listens, or when the command holding the folder ends"
+        : "Start the database, or fix DATABASE_URL / DATA_DIR",
     }];
   }
   const churnModels = new ChurnModels({ db, scorer: config.ML_SCORER, log });
