@@ -10,7 +10,7 @@ import {
   systemActor,
   TokenVerifier,
 } from "./engine/access/mod.ts";
-import { createApi } from "./engine/api/mod.ts";
+import { createApi, stoppingResponse } from "./engine/api/mod.ts";
 import { systemClock } from "./engine/clock.ts";
 import { describeStorage, loadConfig, redactedConfig } from "./engine/config.ts";
 import { openDb } from "./engine/db/mod.ts";
@@ -23,6 +23,7 @@ import {
   createHealthMonitor,
   describeTelemetry,
   type HealthMonitor,
+  Lifecycle,
   relaunchWithTelemetry,
 } from "./engine/ops/mod.ts";
 import { nextCronTicks } from "./engine/cron_expression.ts";
@@ -75,7 +76,10 @@ await runCommand(async () => {
   const metrics = createEngineMetrics();
   const clock = systemClock;
   const { db, lock } = await openDb(config, { command: "engine", log });
+  // Background work stops at the first signal; the HTTP server only after the shutdown delay.
   const stopping = new AbortController();
+  const closing = new AbortController();
+  const lifecycle = new Lifecycle();
   let server: { port: number; finished: Promise<void> };
   let cycles: CycleRunner;
   let channels: ChannelRegistry | null = null;
@@ -222,9 +226,12 @@ await runCommand(async () => {
       channels: registered,
       churnModels,
       plugins,
+      lifecycle,
       ...(events ? { eventHub: events } : {}),
     });
-    server = await serve(app.fetch, config.HOST, config.PORT, stopping.signal);
+    // Counted, so a shutdown waits for every request in flight (Lifecycle explains why).
+    const handler = lifecycle.track(app.fetch, stoppingResponse);
+    server = await serve(handler, config.HOST, config.PORT, closing.signal);
   } catch (error) {
     await host?.stop();
     await churnModels.close();
@@ -300,6 +307,7 @@ await runCommand(async () => {
   say(`  API:       ${url}/api/v1/openapi.json`);
   say(`  API docs:  ${url}/api/docs`);
   say(`  health:    ${url}/api/customer-success/health (details: …/health/ml and others)`);
+  say(`  probes:    ${url}/api/customer-success/health/live and …/health/ready`);
   const nextRun = scheduled ? nextCronTicks(config.CYCLE_SCHEDULE, clock.now(), 1)[0] : undefined;
   const schedule = nextRun
     ? `scheduled "${config.CYCLE_SCHEDULE}" (UTC), next at ${nextRun.toISOString()}`
@@ -340,6 +348,7 @@ await runCommand(async () => {
     say(`             (a token: deno task token:create --role admin --name me${whileStopped})`);
   }
   say("Press Ctrl+C to stop.");
+  lifecycle.ready();
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -349,18 +358,30 @@ await runCommand(async () => {
     }
     shuttingDown = true;
     log.info("shutting down", { signal });
+    // Readiness answers 503 from here on, while requests are still served.
+    lifecycle.stopping();
     stopping.abort();
+    // Ctrl+C is a person at a terminal, not a load balancer to wait for.
+    const delayMs = signal === "SIGTERM" ? config.SHUTDOWN_DELAY_SECONDS * 1000 : 0;
     // Each step is named, so a stop that never ends says what it waits for;
     // a second signal during the wait stops at once.
-    let waitingFor = "the HTTP server's open requests";
+    let waitingFor = "";
     const steps: Array<[string, () => Promise<unknown>]> = [
-      [waitingFor, () => server.finished],
+      [
+        `load balancers to see readiness 503 (SHUTDOWN_DELAY_SECONDS=${config.SHUTDOWN_DELAY_SECONDS})`,
+        () => new Promise((resolve) => setTimeout(resolve, delayMs)),
+      ],
+      ["the requests in flight (new ones are refused with 503)", () => lifecycle.drain()],
+      ["the HTTP server to stop listening", () => {
+        closing.abort();
+        return server.finished;
+      }],
       ["the health checks", () => health.stop()],
-      ["the running cycle (it resumes after a restart)", () => cycles.drain()],
+      ["the running cycle and help with other engines' shards", () => cycles.drain()],
       ["the first refresh of the success metrics", () => firstRefresh],
       ["the delivery worker's sends", () => delivering],
       ["the plugins' settings follower", () => followingPlugins],
-      ["the event hub's running handlers", () => deliveringEvents],
+      ["the event hub's running handlers (their leases are given up)", () => deliveringEvents],
       ["the plugins (their channels too)", async () => await host?.stop()],
       ["the churn models", () => churnModels.close()],
       ["the database", () => db.close()],
@@ -400,7 +421,7 @@ function describeChurn(status: ChurnModelStatus | null): string {
 }
 
 async function serve(
-  handler: (request: Request) => Response | Promise<Response>,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
   hostname: string,
   port: number,
   signal: AbortSignal,

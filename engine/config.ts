@@ -191,6 +191,11 @@ const configSchema = z.object({
     },
   ).default(""),
   REQUEST_BODY_LIMIT_BYTES: positiveInt.default(5 * 1024 * 1024),
+  // On SIGTERM, readiness answers 503 this long while requests are still served, so a load
+  // balancer stops sending new ones before the engine stops listening (docs/operations.md).
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number({ error: "must be whole seconds from 0 to 300" })
+    .int("must be whole seconds from 0 to 300").min(0, "must be whole seconds from 0 to 300")
+    .max(300, "must be whole seconds from 0 to 300").default(5),
   INIT_ADMIN_TOKEN: z.string().regex(/^[A-Za-z0-9_\-.~+/=]{32,200}$/, {
     error: "must be 32–200 characters of A–Z, a–z, 0–9 and _-.~+/= (e.g. openssl rand -hex 32)",
   }).optional(),

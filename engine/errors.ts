@@ -80,6 +80,7 @@ export const errorCatalog = {
   CONFIG_INVALID: { kind: "internal", title: "The configuration is not valid" },
   DATABASE_UNAVAILABLE: { kind: "unavailable", title: "The database is unavailable" },
   DATA_DIR_IN_USE: { kind: "unavailable", title: "The data folder is in use" },
+  ENGINE_STOPPING: { kind: "unavailable", title: "The engine is shutting down" },
   SCHEMA_TOO_NEW: { kind: "internal", title: "The database schema is newer than this engine" },
   MIGRATION_FAILED: { kind: "internal", title: "A migration failed" },
   MIGRATION_CHANGED: { kind: "internal", title: "An applied migration was changed" },

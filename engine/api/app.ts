@@ -24,6 +24,8 @@ import { registerMlRoutes } from "./routes/ml.ts";
 import { registerTrackingRoutes } from "./routes/tracking.ts";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe.ts";
 import { registerStatusRoutes } from "./routes/status.ts";
+import { registerProbeRoutes } from "./routes/probes.ts";
+import { registerValidationRoutes } from "./routes/validation.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerMeRoutes } from "./routes/me.ts";
@@ -128,7 +130,10 @@ export function createApi(deps: ApiDeps): Api {
 
   app.use("*", rejectNulCharacters());
 
+  // The probes first: their literal paths sit beside the health components.
+  registerProbeRoutes(app, deps);
   registerStatusRoutes(app, deps);
+  registerValidationRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerCustomerRoutes(app, deps);
   registerHealthRoutes(app, deps);

@@ -6,7 +6,7 @@ import type { Db } from "../db/mod.ts";
 import type { ChannelRegistry, EventHubView, PluginHost } from "../plugins/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Actor, TokenVerifier } from "../access/mod.ts";
-import type { EngineMetrics, HealthMonitor } from "../ops/mod.ts";
+import type { EngineMetrics, HealthMonitor, Lifecycle } from "../ops/mod.ts";
 import type { CycleRunner } from "../schedule/mod.ts";
 import type { ChurnModels } from "../ml/mod.ts";
 import type { ReportCache } from "../reports/mod.ts";
@@ -34,6 +34,8 @@ export interface ApiDeps {
   plugins?: PluginHost;
   /** The cache of the success and ROI reports; one per API when not given. */
   reportCache?: ReportCache;
+  /** Starting, ready or stopping, for the readiness probe; always ready when not given. */
+  lifecycle?: Lifecycle;
 }
 
 /** Per-request values the middleware sets. */

@@ -17,4 +17,5 @@ export {
   problemResponse,
   problemSchema,
   statusOf,
+  stoppingResponse,
 } from "./problem.ts";

@@ -97,3 +97,20 @@ export function problemResponse(problem: Problem, headers: HeadersInit = {}): Re
     headers: { "content-type": "application/problem+json", ...retry, ...headers },
   });
 }
+
+/**
+ * The answer to a request that reaches the engine after its shutdown delay,
+ * while it finishes the requests in flight (Lifecycle.track, outside the
+ * app). `Connection: close` so the client reconnects, to another instance.
+ */
+export function stoppingResponse(request: Request): Response {
+  const requestId = request.headers.get("x-request-id")?.slice(0, 100) || crypto.randomUUID();
+  const error = new EngineError(
+    "ENGINE_STOPPING",
+    "This engine is shutting down: send the request again, to another instance",
+  );
+  return problemResponse(problemOf(error, new URL(request.url).pathname, requestId), {
+    connection: "close",
+    "X-Request-Id": requestId,
+  });
+}

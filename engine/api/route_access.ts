@@ -16,6 +16,9 @@ export type RouteAccess = Permission | "authenticated" | "public";
 /** `"METHOD /path/{param}"` → what it needs. */
 export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/customer-success/health": "public",
+  // Load balancer and Kubernetes probes: nothing beyond up, ready or not.
+  "GET /api/customer-success/health/live": "public",
+  "GET /api/customer-success/health/ready": "public",
   "GET /api/v1/openapi.json": "public",
   "GET /api/docs": "public",
   "GET /api/docs/{file}": "public",
@@ -32,6 +35,9 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/customer-success/health/interventions": "read:metrics",
   "GET /api/customer-success/health/integrations": "read:metrics",
   "GET /api/customer-success/health/privacy": "read:metrics",
+
+  // Production validation shows configuration facts (which variables are missing): admins.
+  "GET /api/v1/validation": "manage:settings",
 
   // Prometheus scrapes with a bearer token of a role that has read:metrics.
   "GET /metrics": "read:metrics",

@@ -118,6 +118,41 @@ export async function schemaVersion(db: Queryable): Promise<number> {
   return rows[0]?.version ?? 0;
 }
 
+/** How a database's applied migrations compare with the files this engine has. */
+export interface MigrationState {
+  /** The highest applied version, 0 for an empty database. */
+  version: number;
+  /** Known files not applied yet (`deno task migrate` applies them). */
+  pending: string[];
+  /** Applied versions this engine has no file for: a newer engine migrated the database. */
+  unknown: string[];
+  /** Applied migrations whose file changed since. */
+  changed: string[];
+}
+
+/** Compares what is applied with `migrations` without changing anything (for validation). */
+export async function migrationState(
+  db: Queryable,
+  migrations?: Migration[],
+): Promise<MigrationState> {
+  const known = migrations ?? await loadMigrations();
+  // A database never migrated has no table yet: everything is pending.
+  const rows = await db.query<{ version: number; name: string; checksum: string }>(
+    "select version, name, checksum from schema_migrations order by version",
+  ).catch(() => []);
+  const applied = new Map(rows.map((row) => [row.version, row]));
+  const byVersion = new Map(known.map((m) => [m.version, m]));
+  return {
+    version: rows.at(-1)?.version ?? 0,
+    pending: known.filter((m) => !applied.has(m.version)).map((m) => m.name),
+    unknown: rows.filter((row) => !byVersion.has(row.version)).map((row) => row.name),
+    changed: rows.filter((row) => {
+      const file = byVersion.get(row.version);
+      return file !== undefined && file.checksum !== row.checksum;
+    }).map((row) => row.name),
+  };
+}
+
 async function checkAppliedMigrations(db: Db, migrations: Migration[]): Promise<void> {
   const rows = await db.query<{ version: number; name: string; checksum: string }>(
     "select version, name, checksum from schema_migrations order by version",

@@ -21,6 +21,8 @@ export {
   migrate,
   type Migration,
   type MigrationResult,
+  type MigrationState,
+  migrationState,
   schemaVersion,
 } from "./migrate.ts";
 export {

@@ -71,6 +71,11 @@ export class HealthMonitor {
     return this.#options.registry;
   }
 
+  /** Whether the checks run every interval (`start` was called, `stop` not yet). */
+  get running(): boolean {
+    return this.#timer !== undefined;
+  }
+
   /** Runs the checks now and then every interval, until `stop`. */
   start(): void {
     if (this.#timer !== undefined) return;

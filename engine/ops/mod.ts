@@ -86,3 +86,14 @@ export {
   cycleScheduling,
 } from "./health_checks_foundation.ts";
 export { CYCLE_START_GRACE_MS, type CycleScheduling } from "./health_checks_interventions.ts";
+
+// Readiness and production validation.
+export { Lifecycle, type LifecyclePhase } from "./lifecycle.ts";
+export {
+  validateProduction,
+  type ValidationCheck,
+  type ValidationContext,
+  validationProblems,
+  type ValidationResult,
+  type ValidationStatus,
+} from "./validation.ts";

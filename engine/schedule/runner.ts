@@ -109,7 +109,9 @@ export class CycleRunner {
   readonly #inFlight = new Set<Promise<Cycle>>();
   readonly #metrics: EngineMetrics;
   readonly #engineId: string;
-  #helping = false;
+  // Help with other engines' cycles in progress, so a shutdown can wait for it.
+  #helping: Promise<Promise<Cycle> | null> | null = null;
+  #draining = false;
 
   constructor(options: CycleRunnerOptions) {
     this.#options = options;
@@ -145,40 +147,43 @@ export class CycleRunner {
    * the pending shards of the cycle another engine holds. Returns the resumed
    * cycle's end, if it resumed one.
    */
-  async help(): Promise<Promise<Cycle> | null> {
-    if (this.#helping || this.#inFlight.size > 0) return null;
-    this.#helping = true;
-    try {
-      const { db, clock, leaseSeconds } = this.#options;
-      const taken = await takeOverExpiredCycle(db, {
-        now: clock.now(),
-        leaseSeconds,
-        holder: this.#engineId,
-      });
-      if (taken) return this.#track(taken, true);
-      const pending = await stageWithPendingShards(db);
-      const definition = this.#options.stages.find((s) => s.name === pending?.stage);
-      if (!pending || !definition?.sharded) return null;
-      const plan = await getStagePlan(db, pending);
-      if (!plan) return null;
-      const [cycle] = await db.query<{ as_of: Date }>("select as_of from cycles where id = $1", [
-        pending.cycleId,
-      ]);
-      if (!cycle) return null;
-      const log = this.#options.log.child({ cycleId: pending.cycleId, stage: pending.stage });
-      const work = await definition.prepare(plan.params, {
-        db,
-        cycleId: pending.cycleId,
-        asOf: cycle.as_of,
-        log,
-        now: () => clock.now(),
-      });
-      const done = await this.#workShards(pending, work, () => false, () => {});
-      if (done > 0) log.info("helped with another engine's cycle", { shards: done });
-      return null;
-    } finally {
-      this.#helping = false;
-    }
+  help(): Promise<Promise<Cycle> | null> {
+    if (this.#draining || this.#helping || this.#inFlight.size > 0) return Promise.resolve(null);
+    const helping = this.#help();
+    this.#helping = helping;
+    return helping.finally(() => this.#helping = null);
+  }
+
+  async #help(): Promise<Promise<Cycle> | null> {
+    const { db, clock, leaseSeconds } = this.#options;
+    const taken = await takeOverExpiredCycle(db, {
+      now: clock.now(),
+      leaseSeconds,
+      holder: this.#engineId,
+    });
+    if (taken) return this.#track(taken, true);
+    const pending = await stageWithPendingShards(db);
+    const definition = this.#options.stages.find((s) => s.name === pending?.stage);
+    if (!pending || !definition?.sharded) return null;
+    const plan = await getStagePlan(db, pending);
+    if (!plan) return null;
+    const [cycle] = await db.query<{ as_of: Date }>("select as_of from cycles where id = $1", [
+      pending.cycleId,
+    ]);
+    if (!cycle) return null;
+    const log = this.#options.log.child({ cycleId: pending.cycleId, stage: pending.stage });
+    const work = await definition.prepare(plan.params, {
+      db,
+      cycleId: pending.cycleId,
+      asOf: cycle.as_of,
+      log,
+      now: () => clock.now(),
+    });
+    // A helper stops claiming shards once the engine stops: the shard it works on finishes
+    // and is recorded, the rest stay pending for the cycle's holder and other helpers.
+    const done = await this.#workShards(pending, work, () => this.#draining, () => {});
+    if (done > 0) log.info("helped with another engine's cycle", { shards: done });
+    return null;
   }
 
   /** Calls `help` every heartbeat until `signal` aborts. */
@@ -189,8 +194,15 @@ export class CycleRunner {
     signal.addEventListener("abort", () => clearInterval(timer), { once: true });
   }
 
-  /** Waits for every cycle in flight (for a graceful shutdown). */
+  /**
+   * Waits for every cycle in flight and for help with another engine's
+   * shards (for a graceful shutdown); helps no more afterwards, so no shard
+   * lease is left behind to run out.
+   */
   async drain(): Promise<void> {
+    this.#draining = true;
+    // Help in progress first: it may have just taken over a cycle, which then is in flight.
+    await this.#helping?.catch(() => {});
     await Promise.allSettled([...this.#inFlight]);
   }
 

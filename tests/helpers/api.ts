@@ -16,6 +16,7 @@ import {
 } from "../../engine/plugins/mod.ts";
 import { firstPartyChannelPlugins } from "../../plugins/mod.ts";
 import { ChurnModels } from "../../engine/ml/mod.ts";
+import type { Lifecycle } from "../../engine/ops/mod.ts";
 import { withTestDb } from "./db.ts";
 import { installDefaults, NOW } from "./fixtures.ts";
 
@@ -68,6 +69,8 @@ export async function withApi(
      * replace `channels`), with the event hub's routes over them.
      */
     plugins?: readonly FirstPartyPlugin[];
+    /** The engine's phase for the readiness probe (default: always ready). */
+    lifecycle?: Lifecycle;
   } = {},
 ): Promise<void> {
   await withTestDb(async (db) => {
@@ -111,6 +114,7 @@ export async function withApi(
       churnModels,
       ...(channels ? { channels } : {}),
       ...(plugins ? { plugins } : {}),
+      ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
       // Status, dead letters and replays (what the routes use); delivery does not run here.
       ...(plugins
         ? {

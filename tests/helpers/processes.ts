@@ -9,16 +9,21 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs `deno run -A <script> ...args` in the project with `env` added; waits for it to end. */
+/**
+ * Runs `deno run -A <script> ...args` in the project with `env` added; waits
+ * for it to end. NO_COLOR is set unless `noColor: false`.
+ */
 export async function runScript(
   script: string,
   args: string[],
   env: Record<string, string>,
+  options: { noColor?: boolean } = {},
 ): Promise<ProcessResult> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-cron", script, ...args],
     cwd: ROOT,
-    env: { ...env, NO_COLOR: "1" },
+    // An empty NO_COLOR counts as unset (no-color.org), whatever this process has.
+    env: { ...env, NO_COLOR: options.noColor ?? true ? "1" : "" },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -62,6 +67,8 @@ export async function startEngine(
       PORT: "0",
       LOG_LEVEL: "warn",
       INIT_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      // Tests stop engines often; the graceful shutdown test sets its own delay.
+      SHUTDOWN_DELAY_SECONDS: "0",
       ...env,
       NO_COLOR: "1",
     },

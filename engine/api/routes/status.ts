@@ -131,7 +131,8 @@ async function overallStatus(health: HealthMonitor, deps: ApiDeps): Promise<Heal
   return report.status;
 }
 
-async function databaseAnswers(deps: ApiDeps): Promise<boolean> {
+/** Whether the database answers `select 1` within PING_TIMEOUT_MS. */
+export async function databaseAnswers(deps: ApiDeps): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
