@@ -89,6 +89,12 @@ export const BATCH_TARGETS: readonly BatchTarget[] = [
         (select count(*) from outcomes)::int as outcomes,
         (select count(*) from effects)::int as effects`,
   },
+  // Deliveries by the in-app channel: the rendered message, read or not, goes with its intervention.
+  {
+    table: "in_app_messages",
+    from: "cutoff",
+    ...simple("in_app_messages", "m", "id", "m.created_at < $1"),
+  },
   { table: "event_log", from: "cutoff", ...simple("event_log", "l", "id", PASSED_EVENT) },
   {
     table: "churn_scoring_runs",

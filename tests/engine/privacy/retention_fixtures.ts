@@ -83,6 +83,11 @@ async function plantFiringsAndInterventions(db: Db): Promise<void> {
          values ($1, 'sup_r', 'r1', 1, 't', 'email', 1, 'send', $2, $3, $3) returning id`,
         [`${key}-${status}`, status, at],
       );
+      await db.query(
+        `insert into in_app_messages (customer_id, intervention_id, dedup_key, body, created_at)
+         values ('sup_r', $1, $2, 'Hello', $3)`,
+        [String(i!.id), `${key}-${status}`, at],
+      );
       if (status === "planned") {
         await db.query(
           "insert into intervention_outbox (intervention_id, due_at) values ($1, $2)",
@@ -121,10 +126,13 @@ async function plantJobRuns(db: Db): Promise<void> {
 }
 
 /**
- * Log events: one delivered to the plugin (before its cursor), one it has not
- * reached yet, both old; and a recent one.
+ * Log events, all old but the last: one the plugin failed on for good (a dead
+ * letter waiting to be replayed), one delivered (the plugin's cursor is on it),
+ * one it has not reached yet; and a recent one.
  */
-export async function plantLogEvents(db: Db): Promise<{ delivered: number; pending: number }> {
+export async function plantLogEvents(
+  db: Db,
+): Promise<{ deadLettered: number; delivered: number; pending: number }> {
   const insert = async (type: string, at: Date) => {
     const [row] = await db.query<{ id: string }>(
       `insert into event_log (type, customer_id, payload, occurred_at, recorded_at)
@@ -133,15 +141,21 @@ export async function plantLogEvents(db: Db): Promise<{ delivered: number; pendi
     );
     return Number(row!.id);
   };
+  const deadLettered = await insert("customer.scored", OLD);
   const delivered = await insert("customer.scored", OLD);
   await db.query(
     `insert into event_hub_plugins (plugin, types, cursor_tx, cursor_event_id)
-     select 'viral', '{}', tx_id, id from event_log where id = $1`,
+     select 'viral', '{customer.scored}', tx_id, id from event_log where id = $1`,
     [delivered],
+  );
+  await db.query(
+    `insert into event_hub_dead_letters (plugin, event_id, attempts, last_error, failed_at)
+     values ('viral', $1, 10, 'HTTP 500', $2)`,
+    [deadLettered, OLD],
   );
   const pending = await insert("customer.scored", OLD);
   await insert("customer.scored", RECENT);
-  return { delivered, pending };
+  return { deadLettered, delivered, pending };
 }
 
 /** Row counts of every table retention touches. */
@@ -157,6 +171,7 @@ export async function tableCounts(db: Db): Promise<Record<string, number>> {
     "intervention_outbox",
     "intervention_outcomes",
     "intervention_effects",
+    "in_app_messages",
     "event_log",
     "scheduled_job_runs",
   ];

@@ -1,5 +1,6 @@
 /** The retention job: what goes, what stays, dry runs, reruns, the health check and the schedule. */
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
+import { withApi } from "../../helpers/api.ts";
 import { createTestDb } from "../../helpers/db.ts";
 import { NOW } from "../../helpers/fixtures.ts";
 import { silentLogger } from "../../../engine/log.ts";
@@ -32,7 +33,8 @@ const PLANTED = {
   intervention_outbox: 2,
   intervention_outcomes: 2,
   intervention_effects: 2,
-  event_log: 3,
+  in_app_messages: 4,
+  event_log: 4,
   scheduled_job_runs: 3,
 };
 
@@ -40,7 +42,7 @@ Deno.test("runRetention() drops whole old months and deletes old rows, keeping t
   const { db, drop } = await createTestDb();
   try {
     await plantRetentionData(db);
-    const { delivered, pending } = await plantLogEvents(db);
+    const { deadLettered, delivered, pending } = await plantLogEvents(db);
     assertEquals(await tableCounts(db), PLANTED);
 
     const report = await runRetention(db, { retentionDays: 730, now, batchSize: 1 });
@@ -54,6 +56,7 @@ Deno.test("runRetention() drops whole old months and deletes old rows, keeping t
       intervention_outbox: 0,
       intervention_outcomes: 1,
       intervention_effects: 1,
+      in_app_messages: 2,
       event_log: 1,
       // Not partitioned: rows go by their own time, EDGE included.
       churn_scoring_runs: 2,
@@ -86,13 +89,15 @@ Deno.test("runRetention() drops whole old months and deletes old rows, keeping t
       intervention_outbox: 2,
       intervention_outcomes: 1,
       intervention_effects: 1,
-      event_log: 2,
+      in_app_messages: 2,
+      event_log: 3,
       // Each job keeps its latest run: the reports read when they last refreshed.
       scheduled_job_runs: 2,
     });
     const events = await db.query<{ id: string }>("select id from event_log order by id");
     assert(!events.some((e) => Number(e.id) === delivered), "the delivered old event is gone");
     assert(events.some((e) => Number(e.id) === pending), "the undelivered old event is kept");
+    assert(events.some((e) => Number(e.id) === deadLettered), "a dead letter's event is kept");
 
     const last = await lastRetentionRun(db);
     assertEquals([last?.id, last?.status, last?.trigger], [report.runId, "succeeded", "cli"]);
@@ -206,3 +211,28 @@ Deno.test("the scheduled retention runs once per tick however many engines fire"
     await drop();
   }
 });
+
+Deno.test("GET /api/customer-success/health/privacy shows the retention job's last run", async () => {
+  await withApi(async (api) => {
+    await plantRetentionData(api.db);
+    const report = await runRetention(api.db, { retentionDays: 730, now });
+    const after = (await api.call("GET", "/api/customer-success/health/privacy")).body;
+    const retention = healthCheck(after, "retention");
+    assertEquals(retention?.status, "healthy", retention?.message);
+    const lastRun = retention?.details.lastRun as { id: number; status: string; removed: unknown };
+    assertEquals([lastRun.id, lastRun.status], [report.runId, "succeeded"]);
+    assertEquals(lastRun.removed, report.removed);
+    assertEquals(retention?.details.expiredMonths, []);
+  });
+});
+
+interface CheckBody {
+  name: string;
+  status: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+function healthCheck(report: { checks: CheckBody[] }, name: string): CheckBody | undefined {
+  return report.checks.find((c) => c.name === name);
+}
