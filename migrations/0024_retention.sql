@@ -12,12 +12,19 @@ create table retention_runs (
   cutoff timestamptz not null,
   started_at timestamptz not null,
   finished_at timestamptz,
+  -- Written with each batch: a running run whose heartbeat stops (its
+  -- process died) is marked failed by the next run.
+  heartbeat_at timestamptz not null,
   status text not null check (status in ('running', 'succeeded', 'failed')),
   -- Per table: {"table": ..., "rows": n, "partitions": [names]} in run order.
   removed jsonb not null default '[]',
   error text
 );
 create index idx_retention_runs_started on retention_runs (started_at desc);
+-- At most one run removes data at a time, across every engine and command;
+-- dry runs remove nothing and need no turn.
+create unique index retention_runs_one_running on retention_runs ((true))
+  where status = 'running' and not dry_run;
 
 -- Retention deletes usage_event_ids older than the dropped months in batches;
 -- ids are appended in arrival order, mostly in time order, so a block-range

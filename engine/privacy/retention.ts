@@ -60,7 +60,13 @@ export async function runRetention(db: Db, options: RetentionOptions): Promise<R
   const removed: RemovedFrom[] = [];
   const progress = async (entry: RemovedFrom) => {
     options.onProgress?.(entry);
-    await updateRun(db, runId, { removed, status: "running", error: null, finishedAt: null });
+    await updateRun(db, runId, {
+      removed,
+      status: "running",
+      error: null,
+      finishedAt: null,
+      at: options.now(),
+    });
   };
   try {
     for (const table of PARTITIONED_TABLES) {
@@ -111,6 +117,7 @@ export async function runRetention(db: Db, options: RetentionOptions): Promise<R
       status: "succeeded",
       error: null,
       finishedAt: options.now(),
+      at: options.now(),
     });
     return { runId, dryRun, cutoff, removed };
   } catch (error) {
@@ -119,6 +126,7 @@ export async function runRetention(db: Db, options: RetentionOptions): Promise<R
       status: "failed",
       error: error instanceof Error ? error.message : String(error),
       finishedAt: options.now(),
+      at: options.now(),
     }).catch(() => {}); // The database may be gone: the first error is the one to report.
     throw error;
   }

@@ -1,5 +1,6 @@
 /** retention_runs: one row per run of the retention job, what it removed, and how it ended. */
-import type { Queryable } from "../db/mod.ts";
+import { PgCode, pgErrorCode, type Queryable } from "../db/mod.ts";
+import { EngineError } from "../errors.ts";
 
 /** What a run removed (or, in a dry run, would remove) from one table. */
 export interface RemovedFrom {
@@ -40,29 +41,57 @@ interface RunRow {
   error: string | null;
 }
 
-/** Records the start of a run; returns its id. */
+/** A run with no progress for this long is taken as dead (its batches are seconds each). */
+const ABANDONED_AFTER_MS = 10 * 60_000;
+
+/**
+ * Records the start of a run; returns its id. Throws RETENTION_ALREADY_RUNNING
+ * when another run that removes data is in progress; one whose heartbeat
+ * stopped is marked failed first, so a crash does not block retention.
+ */
 export async function startRun(
   db: Queryable,
   run: Pick<RetentionRun, "trigger" | "dryRun" | "retentionDays" | "cutoff" | "startedAt">,
 ): Promise<number> {
-  const [row] = await db.query<{ id: string | number }>(
-    `insert into retention_runs (trigger, dry_run, retention_days, cutoff, started_at, status)
-     values ($1, $2, $3, $4, $5, 'running') returning id`,
-    [run.trigger, run.dryRun, run.retentionDays, run.cutoff, run.startedAt],
+  await db.query(
+    `update retention_runs set status = 'failed', finished_at = $1,
+       error = 'Abandoned: its process stopped before finishing; the next run went on'
+     where status = 'running' and heartbeat_at < $2`,
+    [run.startedAt, new Date(run.startedAt.getTime() - ABANDONED_AFTER_MS)],
   );
-  return Number(row!.id);
+  try {
+    const [row] = await db.query<{ id: string | number }>(
+      `insert into retention_runs
+         (trigger, dry_run, retention_days, cutoff, started_at, heartbeat_at, status)
+       values ($1, $2, $3, $4, $5, $5, 'running') returning id`,
+      [run.trigger, run.dryRun, run.retentionDays, run.cutoff, run.startedAt],
+    );
+    return Number(row!.id);
+  } catch (error) {
+    if (pgErrorCode(error) !== PgCode.UNIQUE_VIOLATION) throw error;
+    const [running] = await db.query<{ id: string; started_at: Date }>(
+      "select id, started_at from retention_runs where status = 'running' and not dry_run",
+    );
+    throw new EngineError(
+      "RETENTION_ALREADY_RUNNING",
+      `Retention run ${running?.id ?? "?"} is running since ` +
+        `${running ? new Date(running.started_at).toISOString() : "a moment ago"}; ` +
+        "wait for it to finish",
+      { cause: error },
+    );
+  }
 }
 
 /** Records how a run ended (also its progress so far, while it runs). */
 export async function updateRun(
   db: Queryable,
   id: number,
-  end: Pick<RetentionRun, "removed" | "status" | "error" | "finishedAt">,
+  end: Pick<RetentionRun, "removed" | "status" | "error" | "finishedAt"> & { at: Date },
 ): Promise<void> {
   await db.query(
-    `update retention_runs set removed = $2, status = $3, error = $4, finished_at = $5
-     where id = $1`,
-    [id, end.removed, end.status, end.error, end.finishedAt],
+    `update retention_runs set removed = $2, status = $3, error = $4, finished_at = $5,
+       heartbeat_at = $6 where id = $1`,
+    [id, end.removed, end.status, end.error, end.finishedAt, end.at],
   );
 }
 

@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../clock.ts";
+import { EngineError } from "../errors.ts";
 import { type RetentionReport, runRetention } from "./retention.ts";
 
 /** The job's name in scheduled_job_runs. */
@@ -59,6 +60,11 @@ export async function runScheduledRetention(
     });
     return report;
   } catch (error) {
+    if (error instanceof EngineError && error.code === "RETENTION_ALREADY_RUNNING") {
+      // A command's run is removing the same data: nothing is lost by skipping this tick.
+      log.info("retention skipped: another run is in progress", { error: error.message });
+      return null;
+    }
     // The run is recorded as failed (health/privacy shows it); the next tick tries again.
     log.error("the retention job failed", { error });
     return null;

@@ -1,5 +1,6 @@
 /** The retention job: what goes, what stays, dry runs, reruns, the health check and the schedule. */
-import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "../../helpers/assert.ts";
+import { EngineError } from "../../../engine/errors.ts";
 import { withApi } from "../../helpers/api.ts";
 import { createTestDb } from "../../helpers/db.ts";
 import { NOW } from "../../helpers/fixtures.ts";
@@ -148,6 +149,38 @@ Deno.test("runRetention() twice: the second run finds nothing more and changes n
     // Only the first run's own record, older than nothing, could go: none does.
     assertEquals(again.removed.filter((r) => r.rows > 0), []);
     assertEquals(await tableCounts(db), after);
+  } finally {
+    await drop();
+  }
+});
+
+Deno.test("runRetention() refuses to start beside a running run, and takes over a dead one", async () => {
+  const { db, drop } = await createTestDb();
+  try {
+    const started = new Date(NOW.getTime() - 60_000);
+    await db.query(
+      `insert into retention_runs (trigger, dry_run, retention_days, cutoff, started_at,
+         heartbeat_at, status) values ('schedule', false, 730, $1, $1, $1, 'running')`,
+      [started],
+    );
+    const error = await assertRejects(
+      () => runRetention(db, { retentionDays: 730, now }),
+      EngineError,
+    );
+    assertEquals(error.code, "RETENTION_ALREADY_RUNNING");
+    assertMatch(error.message, /^Retention run \d+ is running since 2026-06-15T11:59:00.000Z/);
+    // A dry run removes nothing, so it needs no turn.
+    await runRetention(db, { retentionDays: 730, now, dryRun: true });
+
+    // Ten minutes without progress: its process died, and the next run goes on.
+    const later = new Date(NOW.getTime() + 11 * 60_000);
+    const report = await runRetention(db, { retentionDays: 730, now: () => later });
+    const runs = await db.query<{ id: string; status: string; error: string | null }>(
+      "select id, status, error from retention_runs where not dry_run order by id",
+    );
+    assertEquals(runs.map((r) => r.status), ["failed", "succeeded"]);
+    assertMatch(runs[0]!.error ?? "", /^Abandoned/);
+    assertEquals(Number(runs[1]!.id), report.runId);
   } finally {
     await drop();
   }
