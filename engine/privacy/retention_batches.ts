@@ -39,14 +39,24 @@ const PASSED_EVENT = `l.recorded_at < $1
 const OLD_JOB_RUN = `s.started_at < $1 and s.finished_at is not null
   and exists (select 1 from scheduled_job_runs n where n.job = s.job and n.slot > s.slot)`;
 
-function simple(table: string, alias: string, key: string, where: string): Omit<
-  BatchTarget,
-  "table" | "from"
-> {
+/** A target keyed by `key` (its primary key) whose rows go when `where` holds (`alias` names the table). */
+function simple(
+  table: string,
+  rows: {
+    alias: string;
+    key: string;
+    where: string;
+    // For tables with no index on their time: walking the primary key in order reaches the
+    // oldest rows first and stops at the batch size, instead of scanning the table each batch.
+    orderBy?: string;
+  },
+): Omit<BatchTarget, "table" | "from"> {
+  const { alias, key, where, orderBy = "" } = rows;
   return {
     count: `select count(*)::int as n from ${table} ${alias} where ${where}`,
     delete: `with doomed as (
-        select ${key} from ${table} ${alias} where ${where} limit $2 for update skip locked
+        select ${key} from ${table} ${alias} where ${where} ${orderBy} limit $2
+        for update skip locked
       ), gone as (
         delete from ${table} t using doomed d where ${
       key.split(", ").map((k) => `t.${k} = d.${k}`).join(" and ")
@@ -60,7 +70,12 @@ export const BATCH_TARGETS: readonly BatchTarget[] = [
   {
     table: "rule_firings",
     from: "cutoff",
-    ...simple("rule_firings", "f", "id", "f.fired_at < $1"),
+    ...simple("rule_firings", {
+      alias: "f",
+      key: "id",
+      where: "f.fired_at < $1",
+      orderBy: "order by f.id",
+    }),
   },
   {
     table: "success_interventions",
@@ -76,7 +91,7 @@ export const BATCH_TARGETS: readonly BatchTarget[] = [
     // The children are deleted in the same statement, so the run can report them.
     delete: `with doomed as (
         select i.id from success_interventions i where ${FINISHED_INTERVENTION}
-        limit $2 for update skip locked
+        order by i.id limit $2 for update skip locked
       ), outbox as (
         delete from intervention_outbox o using doomed d where o.intervention_id = d.id returning 1
       ), outcomes as (
@@ -93,40 +108,49 @@ export const BATCH_TARGETS: readonly BatchTarget[] = [
   {
     table: "in_app_messages",
     from: "cutoff",
-    ...simple("in_app_messages", "m", "id", "m.created_at < $1"),
+    ...simple("in_app_messages", {
+      alias: "m",
+      key: "id",
+      where: "m.created_at < $1",
+      orderBy: "order by m.id",
+    }),
   },
-  { table: "event_log", from: "cutoff", ...simple("event_log", "l", "id", PASSED_EVENT) },
+  {
+    table: "event_log",
+    from: "cutoff",
+    ...simple("event_log", { alias: "l", key: "id", where: PASSED_EVENT }),
+  },
   {
     table: "churn_scoring_runs",
     from: "cutoff",
-    ...simple("churn_scoring_runs", "r", "id", "r.scored_at < $1"),
+    ...simple("churn_scoring_runs", { alias: "r", key: "id", where: "r.scored_at < $1" }),
   },
   {
     table: "scheduled_job_runs",
     from: "cutoff",
-    ...simple("scheduled_job_runs", "s", "job, slot", OLD_JOB_RUN),
+    ...simple("scheduled_job_runs", { alias: "s", key: "job, slot", where: OLD_JOB_RUN }),
   },
   // Both go with the usage_events months that are dropped, not before: a day's
   // counts stay as long as its events do.
   {
     table: "usage_daily",
     from: "bound",
-    ...simple("usage_daily", "u", "customer_id, day", "u.day < $1::date"),
+    ...simple("usage_daily", { alias: "u", key: "customer_id, day", where: "u.day < $1::date" }),
   },
   {
     table: "usage_event_ids",
     from: "bound",
-    ...simple("usage_event_ids", "e", "event_id", "e.occurred_at < $1"),
+    ...simple("usage_event_ids", { alias: "e", key: "event_id", where: "e.occurred_at < $1" }),
   },
   {
     table: "retention_runs",
     from: "cutoff",
-    ...simple(
-      "retention_runs",
-      "r",
-      "id",
-      "r.started_at < $1 and r.status <> 'running' and r.id < (select max(id) from retention_runs)",
-    ),
+    ...simple("retention_runs", {
+      alias: "r",
+      key: "id",
+      where:
+        "r.started_at < $1 and r.status <> 'running' and r.id < (select max(id) from retention_runs)",
+    }),
   },
 ];
 
