@@ -36,6 +36,7 @@ import {
   scheduleRetrain,
   scheduleSuccessMetricsRefresh,
 } from "./engine/schedule/mod.ts";
+import { scheduleRetention } from "./engine/privacy/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
 import {
@@ -272,6 +273,10 @@ await runCommand(async () => {
   const firstRefresh = refreshingMetrics
     ? refreshSuccessMetricsIfNever(reportDeps)
     : Promise.resolve(null);
+  const retaining = scheduleRetention(
+    { db, config, clock, log: log.child({ component: "retention" }) },
+    stopping.signal,
+  );
   if (config.HEALTH_MONITORING_ENABLED) health.start();
   const hub = events;
   const alerting = scheduleAlerts({
@@ -334,6 +339,11 @@ await runCommand(async () => {
     `  reports:   daily success metrics refreshed ${
       refreshingMetrics ? `"${config.SUCCESS_METRICS_REFRESH_SCHEDULE}" (UTC)` : "never (off)"
     }; ${url}/api/v1/reports/success-metrics`,
+  );
+  say(
+    `  retention: ${config.DATA_RETENTION_DAYS} days (DATA_RETENTION_DAYS); ${
+      retaining ? `enforced "${config.RETENTION_SCHEDULE}" (UTC)` : "not enforced (off)"
+    }`,
   );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);

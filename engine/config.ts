@@ -181,6 +181,10 @@ const configSchema = z.object({
   PLUGIN_BREAKER_FAILURES: positiveInt.max(100).default(5),
   PLUGIN_BREAKER_COOLDOWN_SECONDS: positiveInt.max(86_400).default(60),
   DATA_RETENTION_DAYS: positiveInt.default(730),
+  // The retention job (docs/privacy.md "Retention"): daily at 02:30 UTC by default, one
+  // engine per tick; rows per delete statement, small so each transaction stays short.
+  RETENTION_SCHEDULE: cronOrOff.default("30 2 * * *"),
+  RETENTION_BATCH_SIZE: positiveInt.max(100_000).default(5_000),
   // mv_success_metrics is refreshed on this schedule by one engine per tick (the seed: hourly).
   SUCCESS_METRICS_REFRESH_SCHEDULE: cronOrOff.default("0 * * * *"),
   // Cost per sent intervention by channel for the ROI report, over the defaults (docs/reports.md).

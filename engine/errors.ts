@@ -62,6 +62,7 @@ export const errorCatalog = {
   ROUTE_NOT_FOUND: { kind: "not_found", title: "No such route" },
   METHOD_NOT_ALLOWED: { kind: "method_not_allowed", title: "Method not allowed on this route" },
   CYCLE_ALREADY_RUNNING: { kind: "conflict", title: "A cycle is already running" },
+  RETENTION_ALREADY_RUNNING: { kind: "conflict", title: "A retention run is already running" },
   INTERVENTION_NOT_FOUND: { kind: "not_found", title: "Intervention not found" },
   INTERVENTION_NOT_RETRIABLE: { kind: "conflict", title: "The intervention cannot be retried" },
   CHANNEL_NOT_CONFIGURED: { kind: "conflict", title: "The channel is not configured" },

@@ -1,7 +1,8 @@
 /**
  * What the retention window (DATA_RETENTION_DAYS) leaves behind: monthly
  * partitions of usage_events that lie wholly before the window and still hold
- * events. Nothing deletes them yet; the health checks report them.
+ * events. The retention job (engine/privacy) drops them; the health checks
+ * report any it has not dropped yet.
  */
 import type { Queryable } from "../db/mod.ts";
 

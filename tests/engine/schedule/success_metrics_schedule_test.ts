@@ -54,9 +54,10 @@ Deno.test("a failed refresh is logged and recorded, and keeps the view's rows", 
 });
 
 Deno.test("scheduleSuccessMetricsRefresh() registers nothing when the schedule is off", async () => {
-  await withTestDb(async (db) => {
+  await withTestDb((db) => {
     const config = loadConfig({ SUCCESS_METRICS_REFRESH_SCHEDULE: "off" });
     const deps = { db, config, clock: { now: () => NOW }, log: silentLogger };
     assertEquals(scheduleSuccessMetricsRefresh(deps, new AbortController().signal), false);
+    return Promise.resolve();
   });
 });

@@ -1,0 +1,28 @@
+/**
+ * Privacy: the retention job (DATA_RETENTION_DAYS). Privacy requests and
+ * field encryption join it here (DESIGN.md, "privacy/").
+ *
+ * @example
+ * ```ts
+ * const report = await runRetention(db, { retentionDays: 730, now: () => new Date() });
+ * console.log(report.removed);
+ * ```
+ */
+export {
+  retentionCutoff,
+  type RetentionOptions,
+  type RetentionReport,
+  runRetention,
+} from "./retention.ts";
+export {
+  lastRetentionRun,
+  type RemovedFrom,
+  type RetentionRun,
+  type RetentionTrigger,
+} from "./retention_runs.ts";
+export {
+  RETENTION_JOB,
+  type RetentionDeps,
+  runScheduledRetention,
+  scheduleRetention,
+} from "./retention_schedule.ts";

@@ -1,0 +1,83 @@
+/**
+ * The retention job on RETENTION_SCHEDULE (Deno.cron, UTC; daily by
+ * default). With several engines on one database, the first to claim the
+ * tick's slot in scheduled_job_runs runs it; the others skip that tick.
+ */
+import type { Config } from "../config.ts";
+import type { Db } from "../db/mod.ts";
+import type { Logger } from "../log.ts";
+import type { Clock } from "../clock.ts";
+import { EngineError } from "../errors.ts";
+import { type RetentionReport, runRetention } from "./retention.ts";
+
+/** The job's name in scheduled_job_runs. */
+export const RETENTION_JOB = "data-retention";
+
+/** What the scheduled job needs. */
+export interface RetentionDeps {
+  db: Db;
+  config: Pick<Config, "DATA_RETENTION_DAYS" | "RETENTION_SCHEDULE" | "RETENTION_BATCH_SIZE">;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Registers the job; false when off (RETENTION_SCHEDULE=off or no Deno.cron). */
+export function scheduleRetention(deps: RetentionDeps, signal: AbortSignal): boolean {
+  const schedule = deps.config.RETENTION_SCHEDULE;
+  if (schedule === "off" || typeof Deno.cron !== "function") return false;
+  Deno.cron(RETENTION_JOB, schedule, { signal }, async () => {
+    await runScheduledRetention(deps, new Date());
+  });
+  return true;
+}
+
+/** One run for the tick `slot`; null when another engine took it or it failed (logged). */
+export async function runScheduledRetention(
+  deps: RetentionDeps,
+  slot: Date,
+): Promise<RetentionReport | null> {
+  const { db, clock, log } = deps;
+  const holder = `${Deno.hostname()}:${Deno.pid}`;
+  let report: RetentionReport | null = null;
+  let claimed: { slot: Date } | undefined;
+  try {
+    [claimed] = await db.query<{ slot: Date }>(
+      `insert into scheduled_job_runs (job, slot, holder, started_at)
+       values ($1, date_trunc('minute', $2::timestamptz), $3, $4)
+       on conflict do nothing returning slot`,
+      [RETENTION_JOB, slot, holder, clock.now()],
+    );
+    if (!claimed) return null;
+    report = await runRetention(db, {
+      retentionDays: deps.config.DATA_RETENTION_DAYS,
+      now: () => clock.now(),
+      trigger: "schedule",
+      batchSize: deps.config.RETENTION_BATCH_SIZE,
+    });
+    log.info("retention removed expired data", {
+      runId: report.runId,
+      removed: report.removed.filter((r) => r.rows > 0),
+    });
+    return report;
+  } catch (error) {
+    if (error instanceof EngineError && error.code === "RETENTION_ALREADY_RUNNING") {
+      // A command's run is removing the same data: nothing is lost by skipping this tick.
+      log.info("retention skipped: another run is in progress", { error: error.message });
+      return null;
+    }
+    // The run is recorded as failed (health/privacy shows it); the next tick tries again.
+    log.error("the retention job failed", { error });
+    return null;
+  } finally {
+    if (claimed) {
+      await db.query(
+        `update scheduled_job_runs set finished_at = $4, outcome = $5
+         where job = $1 and slot = $2 and holder = $3`,
+        [RETENTION_JOB, claimed.slot, holder, clock.now(), {
+          runId: report?.runId ?? null,
+          succeeded: report !== null,
+        }],
+      ).catch((error) => log.error("recording the retention job's end failed", { error }));
+    }
+  }
+}
