@@ -1,3 +1,4 @@
+import { holdEventsOpen } from "../../helpers/open_transaction.ts";
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import {
   addCustomers,
@@ -123,17 +124,8 @@ Deno.test({
       await settled(test.db);
       const start = await syncAll(test, admin, null);
 
-      let commit = () => {};
-      const committing = new Promise<void>((resolve) => (commit = resolve));
-      let inserted = () => {};
-      const insertedEarly = new Promise<void>((resolve) => (inserted = resolve));
       // The slow transaction takes the lower id, then stays open.
-      const slow = test.db.transaction(async (tx) => {
-        await appendDomainEvents(tx, [health("sup_1", 11)]);
-        inserted();
-        await committing;
-      });
-      await insertedEarly;
+      const slow = await holdEventsOpen(test.db, [health("sup_1", 11)]);
       await appendDomainEvents(test.db, [health("sup_1", 22)]);
 
       // The later event is committed, but the open transaction comes first in the log.
@@ -142,8 +134,7 @@ Deno.test({
       const stillWaiting = await page(test, admin, waiting.cursor);
       assertEquals(stillWaiting.changes, []);
 
-      commit();
-      await slow;
+      await slow.commit();
       const both = await syncUntil(test, admin, stillWaiting.cursor, (c) => c.length >= 2);
       assertEquals(both.changes.map((c) => c.kind === "event" && c.event.payload.score), [11, 22]);
       const [slowEvent, fastEvent] = eventIds(both.changes);

@@ -1,8 +1,8 @@
+import { holdEventsOpen } from "../../../helpers/open_transaction.ts";
 import { assert, assertEquals, assertRejects } from "../../../helpers/assert.ts";
 import { backend, withTestDb } from "../../../helpers/db.ts";
 import { NOW } from "../../../helpers/fixtures.ts";
 import { EngineError } from "../../../../engine/errors.ts";
-import { appendDomainEvents } from "../../../../engine/events/mod.ts";
 import {
   append,
   durableStatus,
@@ -226,27 +226,17 @@ Deno.test({
       const hub = testHub({ db, subscribers: [live] });
       await whileRunning(hub, async () => {
         await until("it follows the log", () => liveStarted(hub));
-        let commit = () => {};
-        const committing = new Promise<void>((resolve) => (commit = resolve));
-        let inserted = () => {};
-        const insertedEarly = new Promise<void>((resolve) => (inserted = resolve));
         // The slow transaction takes the lower id, then stays open.
-        const slow = db.transaction(async (tx) => {
-          await appendDomainEvents(tx, [{
-            type: "customer.updated",
-            customerId: "sup_1",
-            payload: { tx: "slow" },
-            occurredAt: NOW,
-          }]);
-          inserted();
-          await committing;
-        });
-        await insertedEarly;
+        const slow = await holdEventsOpen(db, [{
+          type: "customer.updated",
+          customerId: "sup_1",
+          payload: { tx: "slow" },
+          occurredAt: NOW,
+        }]);
         await append(db, [{ payload: { tx: "fast" } }]);
         await pause(300); // Several polls: nothing goes past the open transaction.
         assertEquals(live.received.length, 0);
-        commit();
-        await slow;
+        await slow.commit();
         await until("both arrived", () => live.received.length === 2);
         await pause(200);
       });

@@ -1,6 +1,6 @@
+import { holdEventsOpen } from "../../../helpers/open_transaction.ts";
 import { assertEquals } from "../../../helpers/assert.ts";
 import { backend, withTestDb } from "../../../helpers/db.ts";
-import { appendDomainEvents } from "../../../../engine/events/mod.ts";
 import { NOW } from "../../../helpers/fixtures.ts";
 import { append, pause, recordingPlugin, testHub, until, whileRunning } from "./helpers.ts";
 
@@ -14,22 +14,13 @@ Deno.test({
       const plugin = recordingPlugin("crm", ["customer.updated"]);
       const hub = testHub({ db, subscribers: [plugin] });
       await whileRunning(hub, async () => {
-        let commit = () => {};
-        const committing = new Promise<void>((resolve) => (commit = resolve));
-        let inserted = () => {};
-        const insertedEarly = new Promise<void>((resolve) => (inserted = resolve));
         // The slow transaction takes the lower id, then stays open.
-        const slow = db.transaction(async (tx) => {
-          await appendDomainEvents(tx, [{
-            type: "customer.updated",
-            customerId: "sup_1",
-            payload: { tx: "slow" },
-            occurredAt: NOW,
-          }]);
-          inserted();
-          await committing;
-        });
-        await insertedEarly;
+        const slow = await holdEventsOpen(db, [{
+          type: "customer.updated",
+          customerId: "sup_1",
+          payload: { tx: "slow" },
+          occurredAt: NOW,
+        }]);
         await append(db, [{ payload: { tx: "fast" } }]);
         const ids = await db.query<{ id: number; tx: string }>(
           "select id, payload->>'tx' as tx from event_log order by id",
@@ -40,8 +31,7 @@ Deno.test({
         await pause(300);
         assertEquals(plugin.received.length, 0);
 
-        commit();
-        await slow;
+        await slow.commit();
         await until("both arrived", () => plugin.received.length === 2);
         await pause(300); // Several more polls: nothing twice.
       });
