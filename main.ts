@@ -36,7 +36,7 @@ import {
   scheduleRetrain,
   scheduleSuccessMetricsRefresh,
 } from "./engine/schedule/mod.ts";
-import { scheduleRetention } from "./engine/privacy/mod.ts";
+import { openKeyring, scheduleRetention } from "./engine/privacy/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
 import {
@@ -97,6 +97,8 @@ await runCommand(async () => {
   const localToken = generateTokenSecret();
   try {
     await installEngine(db, { config, now: clock.now(), log });
+    // Before anything reads or writes a customer: a wrong or missing key stops the start here.
+    await openKeyring(db, config, { now: clock.now(), log: log.child({ component: "privacy" }) });
     ({ newSecret: adminSecret } = await ensureAdminAccess(db, {
       initAdminToken: config.INIT_ADMIN_TOKEN,
       now: clock.now(),

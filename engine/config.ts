@@ -130,6 +130,14 @@ const configSchema = z.object({
     error: "must be a 256-bit key: 64 hex digits or 32 bytes in base64 " +
       "(e.g. from openssl rand -base64 32)",
   }).optional(),
+  // Keys that older values may still be under while `deno task keys:rotate` moves them
+  // to PRIVACY_ENCRYPTION_KEY (docs/privacy.md, "Encryption at rest"): comma-separated.
+  PRIVACY_ENCRYPTION_KEY_PREVIOUS: z.string().refine(
+    (text) => text.split(",").map((k) => k.trim()).filter((k) => k !== "").every(isAes256Key),
+    { error: "must be comma-separated 256-bit keys: 64 hex digits or 32 bytes in base64 each" },
+  ).optional(),
+  // A JSON key file (deno task keys:generate); takes precedence over PRIVACY_ENCRYPTION_KEY.
+  PII_KEY_FILE: z.string().min(1, "must be a file path").optional(),
   GDPR_COMPLIANCE_MODE: booleanFlag.default(true),
   // Delivery channels (plugins/email, slack, webhook): a channel without its settings is off.
   SMTP_URL: smtpUrl.optional(),
@@ -278,6 +286,7 @@ const secretKeys: ReadonlySet<string> = new Set([
   "INIT_ADMIN_TOKEN",
   "PAGERDUTY_KEY",
   "PRIVACY_ENCRYPTION_KEY",
+  "PRIVACY_ENCRYPTION_KEY_PREVIOUS",
   "INTERVENTION_WEBHOOK_SECRET",
   "ALERT_WEBHOOK_SECRET",
 ]);

@@ -85,6 +85,10 @@ export const errorCatalog = {
   SCHEMA_TOO_NEW: { kind: "internal", title: "The database schema is newer than this engine" },
   MIGRATION_FAILED: { kind: "internal", title: "A migration failed" },
   MIGRATION_CHANGED: { kind: "internal", title: "An applied migration was changed" },
+  PII_KEYS_INVALID: { kind: "internal", title: "The encryption keys cannot be used" },
+  PII_KEY_MISSING: { kind: "internal", title: "An encryption key the data uses is missing" },
+  PII_KEY_WRONG: { kind: "internal", title: "An encryption key does not match the data" },
+  PII_DECRYPT_FAILED: { kind: "internal", title: "A stored personal value cannot be decrypted" },
   HEALTH_CHECK_INVALID: { kind: "internal", title: "A health check cannot be registered" },
   PLUGIN_INVALID: { kind: "internal", title: "A plugin cannot be registered" },
   // Plugin platform (issue 7)

@@ -1,19 +1,18 @@
 /**
  * The customer list a success team works from: filtered (vendor type, plan,
  * country, active or churned, health and at-risk ranges), sorted (by health,
- * at-risk score, MRR, name, signup date) and paged with a keyset cursor, each
+ * at-risk score, MRR, signup date; not name: names are stored encrypted, so
+ * the database cannot order them) and paged with a keyset cursor, each
  * customer with its latest health. It lives with health because it reads
  * health scores; signals own the customers it reads.
  */
 import type { Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
-import { type Customer, customerColumns, type CustomerRow, toCustomer } from "../signals/mod.ts";
+import { type Customer, customerColumns, type CustomerRow, readCustomers } from "../signals/mod.ts";
 
 /** Orders a list can be sorted in; `-` means descending. Ties break by id. */
 export const customerSorts = [
   "id",
-  "name",
-  "-name",
   "mrr",
   "-mrr",
   "signupDate",
@@ -57,7 +56,6 @@ const valueFormats: Record<SortType, RegExp> = {
 // sort as -1, before every score.
 const sortColumns: Record<string, { sql: string; type: SortType }> = {
   id: { sql: "c.id", type: "text" },
-  name: { sql: "c.name", type: "text" },
   mrr: { sql: "c.mrr", type: "numeric" },
   signupDate: { sql: "c.signup_date", type: "date" },
   healthScore: { sql: "coalesce(h.score, -1)", type: "numeric" },
@@ -116,9 +114,10 @@ export async function listCustomersWithHealth(
   );
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
+  const customers = await readCustomers(page);
   return {
-    customers: page.map((row) => ({
-      ...toCustomer(row),
+    customers: page.map((row, i) => ({
+      ...customers[i]!,
       health: row.h_score === null
         ? null
         : { score: row.h_score, atRiskScore: row.h_at_risk!, scoredAt: row.h_at!.toISOString() },

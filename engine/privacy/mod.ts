@@ -1,6 +1,7 @@
 /**
- * Privacy: the retention job (DATA_RETENTION_DAYS). Privacy requests and
- * field encryption join it here (DESIGN.md, "privacy/").
+ * Privacy: the retention job (DATA_RETENTION_DAYS) and encryption of personal
+ * data at rest (encryption/mod.ts, re-exported here). Privacy requests join
+ * them here (DESIGN.md, "privacy/").
  *
  * @example
  * ```ts
@@ -26,3 +27,4 @@ export {
   runScheduledRetention,
   scheduleRetention,
 } from "./retention_schedule.ts";
+export * from "./encryption/mod.ts";

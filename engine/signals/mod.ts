@@ -22,15 +22,24 @@ export {
   customerColumns,
   customerNotFound,
   type CustomerRow,
+  findCustomersByEmail,
   getCustomer,
   type ItemPath,
   lockCustomerDeletion,
   lockCustomerForUpdate,
   lockCustomers,
-  toCustomer,
+  readCustomers,
   upsertCustomers,
   type UpsertResult,
 } from "./customers.ts";
+export {
+  CUSTOMER_FIELDS,
+  type CustomerPersonalFields,
+  openCustomerFields,
+  openCustomerRows,
+  personalAttributeType,
+  sealCustomerFields,
+} from "./customer_sealing.ts";
 export {
   eventBatchSchema,
   knownEventProperties,
