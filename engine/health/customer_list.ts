@@ -8,7 +8,13 @@
  */
 import type { Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
-import { type Customer, customerColumns, type CustomerRow, readCustomers } from "../signals/mod.ts";
+import {
+  type Customer,
+  customerColumns,
+  type CustomerRow,
+  emailIndexes,
+  readCustomers,
+} from "../signals/mod.ts";
 
 /** Orders a list can be sorted in; `-` means descending. Ties break by id. */
 export const customerSorts = [
@@ -35,6 +41,8 @@ export interface CustomerFilters {
   minHealthScore?: number;
   maxHealthScore?: number;
   minAtRiskScore?: number;
+  /** The customer's email attribute, compared case-insensitively through its blind index. */
+  email?: string;
 }
 
 /** A customer with its latest health, as listed. */
@@ -86,6 +94,7 @@ export async function listCustomersWithHealth(
     after?.[0] ?? null,
     after?.[1] ?? null,
     options.limit + 1,
+    f.email === undefined ? null : await emailIndexes(f.email),
   ];
   const rows = await db.query<
     CustomerRow & {
@@ -106,6 +115,7 @@ export async function listCustomersWithHealth(
        and ($5::numeric is null or h.score >= $5)
        and ($6::numeric is null or h.score <= $6)
        and ($7::numeric is null or h.at_risk_score >= $7)
+       and ($11::text[] is null or c.email_index = any($11::text[]))
        and ($8::text is null or ${key.sql} ${cmp} $8::${key.type}
             or (${key.sql} = $8::${key.type} and c.id > $9))
      order by ${key.sql} ${descending ? "desc" : "asc"}, c.id

@@ -9,6 +9,7 @@ import { lockCustomers } from "./customers.ts";
 import type { UsageEvent } from "./event_schema.ts";
 import { evaluateMilestonesForEvents } from "./milestones.ts";
 import { ensurePartitionsFor } from "./partitions.ts";
+import { sealEventProperties } from "./property_sealing.ts";
 
 /** What happened to a batch. */
 export interface IngestResult {
@@ -45,6 +46,8 @@ export async function ingestEvents(
   // A second event with an id seen earlier in the batch is a duplicate, like one stored before.
   const seen = new Set<string>();
   const firsts = events.filter((e) => !seen.has(e.id) && seen.add(e.id));
+  // Encrypted before the transaction: no crypto while the batch holds its locks.
+  const properties = await Promise.all(firsts.map((e) => sealEventProperties(e.properties)));
   return await db.transaction(async (tx) => {
     const unknown = await lockCustomers(tx, firsts.map((e) => e.customerId));
     if (unknown.size > 0) throw unknownCustomers(events, unknown);
@@ -71,7 +74,7 @@ export async function ingestEvents(
         firsts.map((e) => e.type),
         firsts.map((e) => e.userId ?? null),
         firsts.map((e) => e.occurredAt.toISOString()),
-        firsts.map((e) => e.properties),
+        properties,
       ],
       PREPARED,
     );

@@ -35,11 +35,17 @@ export {
 export {
   CUSTOMER_FIELDS,
   type CustomerPersonalFields,
+  emailIndexes,
   openCustomerFields,
   openCustomerRows,
   personalAttributeType,
   sealCustomerFields,
 } from "./customer_sealing.ts";
+export {
+  EVENT_PROPERTIES_FIELD,
+  openEventProperties,
+  sealEventProperties,
+} from "./property_sealing.ts";
 export {
   eventBatchSchema,
   knownEventProperties,

@@ -5,6 +5,7 @@
  */
 import type { Queryable } from "../../engine/db/mod.ts";
 import { openCustomerFields } from "../../engine/signals/mod.ts";
+import { sealPickedFields } from "./field_sealing.ts";
 import type { CustomerFields, PickedFields } from "./fields.ts";
 import type { MarketingKind } from "./selection.ts";
 import { type SuppressionReason, suppressionReasonSql } from "./suppression_sql.ts";
@@ -94,7 +95,7 @@ export async function queueEvent(db: Queryable, event: QueuedEvent): Promise<boo
       event.kind,
       event.eventType,
       event.occurredAt,
-      event.fields,
+      await sealPickedFields(event.fields),
       event.queuedAt,
     ],
   );

@@ -53,3 +53,10 @@ export {
   sealEntries,
   sealText,
 } from "./sealing.ts";
+export {
+  rotateKeys,
+  type RotationOptions,
+  type RotationReport,
+  type TableProgress,
+} from "./rotation.ts";
+export { ROTATION_TARGETS, type RotationTarget } from "./rotation_targets.ts";
