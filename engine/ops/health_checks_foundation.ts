@@ -56,6 +56,6 @@ export function createHealthMonitor(options: CreateHealthMonitorOptions): Health
     .register(eventLogCheck(db, options.eventHub))
     .register(pluginStatesCheck(options.plugins))
     .register(retentionCheck(db, config))
-    .register(privacyManagerCheck(config));
+    .register(privacyManagerCheck(db, config));
   return new HealthMonitor({ registry, clock, log, intervalMs: config.HEALTH_CHECK_INTERVAL });
 }
