@@ -109,4 +109,16 @@ export const ROTATION_TARGETS: readonly RotationTarget[] = [
       personalSql: "e.key in ('name', 'attributes')",
     }],
   },
+  {
+    // plugins/offline/answer_sealing.ts: a remembered answer's customer (`current`).
+    table: "offline_push_receipts",
+    key: [{ column: "key", type: "text" }],
+    columns: [{
+      kind: "entries",
+      column: "answer",
+      field: "offline_push_receipts.answer",
+      typeOf: (key) => key === "current" ? "name" : null,
+      personalSql: "e.key = 'current'",
+    }],
+  },
 ];

@@ -48,6 +48,7 @@ Deno.test("keys:rotate moves every value to the new keys, resumes when interrupt
       ["in_app_messages", 1],
       ["template_test_sends", 0],
       ["marketing_outbox", 0],
+      ["offline_push_receipts", 0],
     ]);
     assertEquals(second.retired.sort(), oldIds);
     const stored = (await allStoredText(db)).join("\n");
