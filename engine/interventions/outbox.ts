@@ -6,6 +6,7 @@
  * and `intervention.failed` events included.
  */
 import type { Queryable } from "../db/mod.ts";
+import { openCustomerRows } from "../signals/mod.ts";
 
 /** A claimed send with what rendering and the channel need. */
 export interface ClaimedSend {
@@ -80,7 +81,8 @@ export async function claimDueSends(
        cu.time_zone, cu.mrr::float8 as mrr, cu.signup_date::text as signup_date, cu.attributes`,
     [options.now, options.limit, options.worker, options.leaseSeconds],
   );
-  return rows.map((row) => ({
+  // Decrypted after the claim, outside the statement: the rows are the batch's, once.
+  return (await openCustomerRows(rows)).map((row) => ({
     id: row.id,
     idempotencyKey: row.idempotency_key,
     customerId: row.customer_id,
