@@ -121,4 +121,14 @@ export const ROTATION_TARGETS: readonly RotationTarget[] = [
       personalSql: "e.key = 'current'",
     }],
   },
+  {
+    table: "success_interventions",
+    key: [{ column: "id", type: "bigint" }],
+    columns: [{
+      kind: "text",
+      column: "last_error",
+      field: "success_interventions.last_error",
+      type: "text",
+    }],
+  },
 ];

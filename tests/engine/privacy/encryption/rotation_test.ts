@@ -49,6 +49,7 @@ Deno.test("keys:rotate moves every value to the new keys, resumes when interrupt
       ["template_test_sends", 0],
       ["marketing_outbox", 0],
       ["offline_push_receipts", 0],
+      ["success_interventions", 0],
     ]);
     assertEquals(second.retired.sort(), oldIds);
     const stored = (await allStoredText(db)).join("\n");
