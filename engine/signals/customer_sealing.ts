@@ -12,7 +12,7 @@ import {
   type PiiType,
   sealEntries,
   sealText,
-} from "../privacy/encryption/mod.ts";
+} from "../privacy/mod.ts";
 
 /** The field names bound into the encrypted values (keys:rotate uses the same). */
 export const CUSTOMER_FIELDS = { name: "customers.name", attributes: "customers.attributes" };

@@ -5,12 +5,7 @@
  * (PLAIN_EVENT_PROPERTIES: feature, plan names, ids, amounts) stay readable,
  * as do numbers and booleans.
  */
-import {
-  openEntries,
-  type PiiType,
-  PLAIN_EVENT_PROPERTIES,
-  sealEntries,
-} from "../privacy/encryption/mod.ts";
+import { openEntries, type PiiType, PLAIN_EVENT_PROPERTIES, sealEntries } from "../privacy/mod.ts";
 
 /** The field name bound into encrypted property values. */
 export const EVENT_PROPERTIES_FIELD = "usage_events.properties";

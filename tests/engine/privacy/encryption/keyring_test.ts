@@ -1,6 +1,7 @@
 /** The keyring: AES-256-GCM per data type, bound to its field, and the email blind index. */
 import { derivedKeys, isEncrypted, keyIdOf, Keyring } from "../../../../engine/privacy/mod.ts";
 import { EngineError } from "../../../../engine/errors.ts";
+import { measureSchema } from "../../../../engine/health/mod.ts";
 import { assert, assertEquals, assertNotEquals, assertRejects } from "../../../helpers/assert.ts";
 import { keyringOf, NEW_KEY, OLD_KEY } from "./keys.ts";
 
@@ -65,4 +66,18 @@ Deno.test("a key set without exactly one active key per purpose is refused, nami
   const inactive = await derivedKeys(OLD_KEY, false);
   const none = await assertRejects(() => Keyring.create(inactive), EngineError);
   assert(none.message.includes("0 active"));
+});
+
+Deno.test("a health model cannot count distinct values of a free-text property (stored encrypted)", () => {
+  const measure = (property: string) =>
+    measureSchema.safeParse({
+      kind: "distinct_property",
+      event: "feature_used",
+      property,
+      windowDays: 30,
+    });
+  assertEquals(measure("feature").success, true);
+  const refused = measure("note");
+  assertEquals(refused.success, false);
+  assert(refused.error!.issues[0]!.message.includes("stored encrypted"));
 });
