@@ -44,7 +44,7 @@ export {
   retireKeys,
   verifyAndRegisterKeys,
 } from "./key_registry.ts";
-export { openKeyring } from "./open_keyring.ts";
+export { openKeyring, openKeyringReadOnly } from "./open_keyring.ts";
 export {
   blindIndex,
   blindIndexCandidates,

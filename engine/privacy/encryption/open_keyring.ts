@@ -1,8 +1,9 @@
 /** Loading the keys at start: read, check against the database, install for the process. */
 import type { Queryable } from "../../db/mod.ts";
+import { type EngineError, isEngineError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import { installKeyring } from "./active_keyring.ts";
-import { registeredKeys, verifyAndRegisterKeys } from "./key_registry.ts";
+import { keyProblems, registeredKeys, verifyAndRegisterKeys } from "./key_registry.ts";
 import { type KeyConfig, type KeySource, loadKeyMaterial } from "./key_sources.ts";
 import { Keyring } from "./keyring.ts";
 
@@ -30,4 +31,30 @@ export async function openKeyring(
     );
   }
   return { keyring, source };
+}
+
+/**
+ * For commands that only read (validate): installs the configured keys when
+ * they load and match the database, registering nothing; else installs none
+ * and returns the reason, for the command to report.
+ */
+export async function openKeyringReadOnly(
+  db: Queryable,
+  config: KeyConfig,
+  options: { now: Date },
+): Promise<{ installed: true } | { installed: false; problem: EngineError }> {
+  try {
+    const { material, source } = await loadKeyMaterial(config, {
+      ...options,
+      mayCreateLocal: false,
+    });
+    const keyring = await Keyring.create(material);
+    const problem = keyProblems(keyring, await registeredKeys(db))[0];
+    if (problem !== undefined) return { installed: false, problem };
+    installKeyring(keyring, source);
+    return { installed: true };
+  } catch (error) {
+    if (!isEngineError(error)) throw error;
+    return { installed: false, problem: error };
+  }
 }
