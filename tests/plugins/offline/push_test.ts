@@ -197,6 +197,12 @@ Deno.test("POST /plugins/offline/push - a customer change applies on the version
       "duplicate",
       "conflict",
     ]);
+    // The remembered answers hold the customer encrypted (docs/privacy.md).
+    const receipts = await test.db.query<{ answer: string }>(
+      "select answer::text as answer from offline_push_receipts",
+    );
+    assertEquals(receipts.length, 4);
+    assert(receipts.every((r) => !r.answer.includes("Petal") && !r.answer.includes("Supplier")));
 
     // A change made through the API meanwhile is a conflict too.
     const v2 = await versionOf(test, "sup_1");
