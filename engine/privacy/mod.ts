@@ -14,6 +14,7 @@ export {
   type RetentionReport,
   runRetention,
 } from "./retention.ts";
+export type { PluginTable } from "./retention_batches.ts";
 export {
   lastRetentionRun,
   type RemovedFrom,
