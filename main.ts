@@ -50,7 +50,7 @@ import {
   PluginEvents,
   PluginHost,
 } from "./engine/plugins/mod.ts";
-import { firstPartyPlugins } from "./plugins/mod.ts";
+import { firstPartyPlugins, firstPartyRetentionTables } from "./plugins/mod.ts";
 import {
   alertsCheck,
   alertSenders,
@@ -276,7 +276,13 @@ await runCommand(async () => {
     ? refreshSuccessMetricsIfNever(reportDeps)
     : Promise.resolve(null);
   const retaining = scheduleRetention(
-    { db, config, clock, log: log.child({ component: "retention" }) },
+    {
+      db,
+      config,
+      clock,
+      log: log.child({ component: "retention" }),
+      pluginTables: firstPartyRetentionTables,
+    },
     stopping.signal,
   );
   if (config.HEALTH_MONITORING_ENABLED) health.start();

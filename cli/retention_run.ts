@@ -10,6 +10,7 @@ import { loadConfig } from "../engine/config.ts";
 import { EngineError } from "../engine/errors.ts";
 import { createLogger } from "../engine/log.ts";
 import { type RemovedFrom, runRetention } from "../engine/privacy/mod.ts";
+import { firstPartyRetentionTables } from "../plugins/mod.ts";
 import { accessDatabase } from "./database.ts";
 import { runCommand, say, warn } from "./output.ts";
 
@@ -36,11 +37,13 @@ await runCommand(async () => {
       dryRun,
       trigger: "cli",
       batchSize: config.RETENTION_BATCH_SIZE,
+      pluginTables: firstPartyRetentionTables,
       onProgress: (p) => warn(`  ${p.table}: ${describe(p)} so far`),
     });
     say(`Cutoff ${report.cutoff.toISOString()} (run ${report.runId})`);
     for (const entry of report.removed) {
-      say(`  ${entry.table.padEnd(24)} ${describe(entry)}`);
+      const table = entry.plugin ? `${entry.table} (${entry.plugin})` : entry.table;
+      say(`  ${table.padEnd(24)} ${describe(entry)}`);
     }
     const total = report.removed.reduce((sum, r) => sum + r.rows, 0);
     say(

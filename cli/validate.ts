@@ -2,9 +2,11 @@
  * `deno task validate` (alias `validate:production`): is this deployment
  * ready for production? One line per check, then PRODUCTION READY or NOT
  * READY: N problems; exits 1 when not ready. Asks the running engine when it
- * holds the embedded database; otherwise checks the database directly,
+ * holds the embedded database, or the one `--engine URL` names (with an
+ * admin token in ENGINE_TOKEN); otherwise checks the database directly,
  * without changing it (no migration runs). docs/operations.md explains each.
  */
+import { parseArgs } from "node:util";
 import { systemClock } from "../engine/clock.ts";
 import { type Config, loadConfig } from "../engine/config.ts";
 import { type Db, openDb, readDataDirLock } from "../engine/db/mod.ts";
@@ -22,7 +24,15 @@ import { formatResult, formatVerdict, outputStyle } from "./validate_output.ts";
 
 await runCommand(async () => {
   const log = createLogger({ level: "error" });
-  const results = await validate(log);
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { engine: { type: "string" } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const results = values.engine === undefined
+    ? await validate(log)
+    : await fromEngine(engineUrl(values.engine), engineToken());
   const style = outputStyle();
   for (const result of results) say(formatResult(result, style));
   say(formatVerdict(results));
@@ -75,16 +85,53 @@ async function validate(log: Logger): Promise<ValidationResult[]> {
   }
 }
 
+/** `--engine`'s URL without a trailing slash, or a clear error. */
+function engineUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === "http:" || url.protocol === "https:") return url.href.replace(/\/+$/, "");
+  } catch {
+    // Refused below with the same message.
+  }
+  throw new EngineError(
+    "VALIDATION_FAILED",
+    `--engine must be the engine's base URL, like https://success.example.com, not "${text}"`,
+  );
+}
+
+/** The admin token `--engine` needs, from ENGINE_TOKEN (not a flag: flags show in `ps`). */
+function engineToken(): string {
+  const token = Deno.env.get("ENGINE_TOKEN");
+  if (token) return token;
+  throw new EngineError(
+    "VALIDATION_FAILED",
+    "--engine needs an admin token in ENGINE_TOKEN: create one with " +
+      "deno task token:create --role admin --name validate",
+  );
+}
+
 /** The running engine's own validation (GET /api/v1/validation). */
 async function fromEngine(url: string, token: string): Promise<ValidationResult[]> {
-  const response = await fetch(`${url}/api/v1/validation`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+  let response: Response;
+  try {
+    response = await fetch(`${url}/api/v1/validation`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+  } catch (error) {
+    throw new EngineError(
+      "VALIDATION_FAILED",
+      `Cannot reach the engine at ${url}: ${(error as Error).message}. Check the URL and that ` +
+        "the engine runs",
+    );
+  }
   if (!response.ok) {
     await response.body?.cancel();
+    const why = response.status === 401 || response.status === 403
+      ? ": ENGINE_TOKEN must be an admin token of that engine's database"
+      : "";
     throw new EngineError(
-      "INTERNAL",
-      `The running engine at ${url} answered ${response.status} to /api/v1/validation`,
+      "VALIDATION_FAILED",
+      `The running engine at ${url} answered ${response.status} to /api/v1/validation${why}`,
     );
   }
   const body = await response.json() as { results: ValidationResult[] };

@@ -49,3 +49,13 @@ export function firstPartyPlugin(name: string): FirstPartyPlugin {
   if (!plugin) throw new Error(`No first-party plugin "${name}"`);
   return plugin;
 }
+
+/**
+ * The tables first-party plugins keep in the engine's database, as their
+ * manifests' `retention` declares them: the retention job empties them of
+ * rows older than DATA_RETENTION_DAYS, whether the plugin is enabled or not
+ * (stored data ages out either way).
+ */
+export const firstPartyRetentionTables = firstPartyPlugins.flatMap((plugin) =>
+  plugin.manifest.retention.map((table) => ({ plugin: plugin.manifest.name, ...table }))
+);

@@ -138,6 +138,8 @@ export async function updateAlertRule(
   id: string,
   fields: AlertRuleFields,
   change: AlertChange,
+  /** Runs on the rule as it is, locked, before the change; throwing aborts it (If-Match). */
+  precondition?: (current: AlertRule) => Promise<void>,
 ): Promise<AlertRule> {
   return await db.transaction(async (tx) => {
     const [before] = await tx.query<RuleRow>(
@@ -145,6 +147,7 @@ export async function updateAlertRule(
       [id],
     );
     if (!before) throw notFound(id);
+    await precondition?.(ruleOf(before));
     const [row] = await tx.query<RuleRow>(
       `update alert_rules set name = $2, description = $3, metric = $4, comparison = $5,
          threshold = $6, severity = $7, channels = $8::text[], recipients = $9::text[],

@@ -370,6 +370,15 @@ export class PluginHost {
     if (!entry.directory) {
       throw new EngineError("PLUGIN_INVALID", `Plugin "${entry.name}" has no folder to run from`);
     }
+    // Its manifest's tables would be the engine's: a sandbox has no database to keep them in.
+    if (manifest.retention.length > 0) {
+      throw new EngineError(
+        "PLUGIN_INVALID",
+        `Plugin "${entry.name}" declares retention tables, but a plugin from PLUGINS_DIR runs in ` +
+          "a sandbox without the engine's database: remove `retention` from its plugin.json " +
+          "and remove its own old data itself",
+      );
+    }
     return start({ directory: entry.directory, manifest, config, log });
   }
 

@@ -17,6 +17,7 @@ import { deliveryModes } from "./subscriber.ts";
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const FACT = /^[a-z][a-z0-9_]{0,62}$/;
 const ENV = /^[A-Z][A-Z0-9_]{0,127}$/;
+const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 // A host, optionally with a port: what Deno's `--allow-net` takes; "*" for any host (a
 // channel whose server is configured, like SMTP_URL's).
 const HOST = /^(\*|(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}))(:\d{1,5})?)$/;
@@ -37,6 +38,21 @@ const factDeclaration = z.strictObject({
   type: z.enum(["number", "boolean", "string"]),
   description: z.string().min(1),
   unit: z.string().min(1).optional(),
+});
+
+const sqlName = z.string().regex(SQL_NAME, {
+  error: "must be a lower-case SQL name: letters, digits and '_' (e.g. viral_referrals)",
+});
+
+/**
+ * A table of the engine's database the plugin keeps rows in, that the
+ * retention job (DATA_RETENTION_DAYS) empties of rows older than the window:
+ * those whose `olderThan` column is before the cutoff (null: kept).
+ */
+const retentionTable = z.strictObject({
+  table: sqlName,
+  olderThan: sqlName.describe("a timestamptz column of the table"),
+  key: z.array(sqlName).min(1).default(["id"]).describe("the table's primary key columns"),
 });
 
 /** The JSON Schema of the plugin's own configuration (an object at its top). */
@@ -70,8 +86,12 @@ const manifestSchema = z.strictObject({
       }),
     ).default([]),
   }).default({ net: [], env: [] }),
+  retention: z.array(retentionTable).default([]),
   config: configSchema.optional(),
 });
+
+/** A table the retention job empties of old rows for a plugin. */
+export type PluginRetentionTable = z.output<typeof retentionTable>;
 
 /** A checked `plugin.json`. */
 export type PluginManifest = z.output<typeof manifestSchema>;

@@ -15,6 +15,7 @@ export {
   type RetentionReport,
   runRetention,
 } from "./retention.ts";
+export type { PluginTable } from "./retention_batches.ts";
 export {
   lastRetentionRun,
   type RemovedFrom,

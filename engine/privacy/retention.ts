@@ -8,7 +8,14 @@
  */
 import { DAY_MS } from "../clock.ts";
 import type { Db } from "../db/mod.ts";
-import { BATCH_TARGETS, type BatchCounts, countTarget, deleteBatch } from "./retention_batches.ts";
+import {
+  BATCH_TARGETS,
+  type BatchCounts,
+  countTarget,
+  deleteBatch,
+  type PluginTable,
+  pluginTableTarget,
+} from "./retention_batches.ts";
 import {
   dropPartition,
   expiredPartitions,
@@ -29,6 +36,8 @@ export interface RetentionOptions {
   batchSize?: number;
   /** How long dropping a partition waits for the parent table's lock (5 s by default). */
   lockTimeoutMs?: number;
+  /** Tables plugins keep in the engine's database (their manifests' `retention`). */
+  pluginTables?: readonly PluginTable[];
   /** Called after each partition and batch with the table's running total. */
   onProgress?: (progress: RemovedFrom) => void;
 }
@@ -82,9 +91,12 @@ export async function runRetention(db: Db, options: RetentionOptions): Promise<R
       }
     }
     const bound = partitionBound(cutoff);
-    for (const target of BATCH_TARGETS) {
+    const plugins = (options.pluginTables ?? []).map(pluginTableTarget);
+    for (const target of [...BATCH_TARGETS, ...plugins]) {
       const at = target.from === "cutoff" ? cutoff : bound;
-      const entry: RemovedFrom = { table: target.table, rows: 0 };
+      const entry: RemovedFrom = target.plugin === undefined
+        ? { table: target.table, rows: 0 }
+        : { table: target.table, rows: 0, plugin: target.plugin };
       removed.push(entry);
       const children: RemovedFrom[] = [];
       const add = (counts: BatchCounts) => {

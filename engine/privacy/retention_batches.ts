@@ -10,6 +10,8 @@ import type { Queryable } from "../db/mod.ts";
 export interface BatchTarget {
   /** The name reported for it. */
   table: string;
+  /** The plugin whose manifest declared it; engine tables have none. */
+  plugin?: string;
   /** Whether it is measured from the cutoff, or from the first kept month of usage_events. */
   from: "cutoff" | "bound";
   /** Counts what a run would delete ($1: the limit). */
@@ -137,6 +139,16 @@ export const BATCH_TARGETS: readonly BatchTarget[] = [
     from: "bound",
     ...simple("usage_daily", { alias: "u", key: "customer_id, day", where: "u.day < $1::date" }),
   },
+  // Boosts (plugins grant them; health scoring reads those valid at its as-of time) long expired.
+  {
+    table: "health_boosts",
+    from: "cutoff",
+    ...simple("health_boosts", {
+      alias: "b",
+      key: "source, boost_key",
+      where: "b.valid_until < $1",
+    }),
+  },
   {
     table: "usage_event_ids",
     from: "bound",
@@ -153,6 +165,33 @@ export const BATCH_TARGETS: readonly BatchTarget[] = [
     }),
   },
 ];
+
+/**
+ * A table a first-party plugin keeps in the engine's database, as its
+ * manifest's `retention` declares it (names checked there: SQL names only).
+ */
+export interface PluginTable {
+  plugin: string;
+  table: string;
+  /** A timestamptz column: rows before the cutoff go; null is kept. */
+  olderThan: string;
+  key: readonly string[];
+}
+
+/** The batch target of a plugin's table. */
+export function pluginTableTarget(owned: PluginTable): BatchTarget {
+  const quote = (name: string) => `"${name}"`;
+  return {
+    table: owned.table,
+    plugin: owned.plugin,
+    from: "cutoff",
+    ...simple(quote(owned.table), {
+      alias: "p",
+      key: owned.key.map(quote).join(", "),
+      where: `p.${quote(owned.olderThan)} < $1`,
+    }),
+  };
+}
 
 /** Counts per table: `rows` for the table itself, and any child tables deleted with it. */
 export type BatchCounts = Record<string, number>;

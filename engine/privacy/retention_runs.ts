@@ -9,6 +9,8 @@ export interface RemovedFrom {
   rows: number;
   /** The partitions dropped, for the partitioned tables. */
   partitions?: string[];
+  /** The plugin whose manifest declared the table (engine tables have none). */
+  plugin?: string;
 }
 
 /** Who started a run. */

@@ -9,6 +9,7 @@ import type { Logger } from "../log.ts";
 import type { Clock } from "../clock.ts";
 import { EngineError } from "../errors.ts";
 import { type RetentionReport, runRetention } from "./retention.ts";
+import type { PluginTable } from "./retention_batches.ts";
 
 /** The job's name in scheduled_job_runs. */
 export const RETENTION_JOB = "data-retention";
@@ -19,6 +20,8 @@ export interface RetentionDeps {
   config: Pick<Config, "DATA_RETENTION_DAYS" | "RETENTION_SCHEDULE" | "RETENTION_BATCH_SIZE">;
   clock: Clock;
   log: Logger;
+  /** Tables plugins keep in the engine's database (their manifests' `retention`). */
+  pluginTables?: readonly PluginTable[];
 }
 
 /** Registers the job; false when off (RETENTION_SCHEDULE=off or no Deno.cron). */
@@ -53,6 +56,7 @@ export async function runScheduledRetention(
       now: () => clock.now(),
       trigger: "schedule",
       batchSize: deps.config.RETENTION_BATCH_SIZE,
+      pluginTables: deps.pluginTables ?? [],
     });
     log.info("retention removed expired data", {
       runId: report.runId,

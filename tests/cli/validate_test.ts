@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
 import { backend, createTestDbEnv, TEST_ENCRYPTION_KEY, withDbAt } from "../helpers/db.ts";
-import { runScript } from "../helpers/processes.ts";
+import { runScript, startEngine } from "../helpers/processes.ts";
 import { appendAudit } from "../../engine/audit/mod.ts";
 import { silentLogger } from "../../engine/log.ts";
 import { openKeyring } from "../../engine/privacy/mod.ts";
@@ -161,6 +161,32 @@ Deno.test("validate fails the encryption key line when the key is not the databa
       /^\[ok\] +encryption key: Keys from PRIVACY_ENCRYPTION_KEY match the/m,
     );
   } finally {
+    await test.drop();
+  }
+});
+
+Deno.test("validate --engine asks that running engine, whose plugins it can see, and names a bad token", async () => {
+  const test = await createTestDbEnv();
+  const engine = await startEngine({ ...test.env, ...READY_ENV });
+  try {
+    const result = await runScript("cli/validate.ts", ["--engine", engine.url], {
+      ...test.env,
+      ...READY_ENV,
+      ENGINE_TOKEN: engine.adminToken,
+    });
+    // Asked directly, the plugins line is skipped; the engine knows its running plugins.
+    assertMatch(result.stdout, /^\[ok\] {3}plugins: \d+ running: .*email/m);
+    assertMatch(result.stdout.trim().split("\n").at(-1)!, /^(PRODUCTION READY|NOT READY)/);
+    const refused = await runScript("cli/validate.ts", ["--engine", engine.url], {
+      ENGINE_TOKEN: "not-a-token-of-this-engine-0123456789",
+    });
+    assertEquals(refused.code, 1);
+    assertMatch(refused.stderr, /answered 401 .*ENGINE_TOKEN must be an admin token/);
+    const missing = await runScript("cli/validate.ts", ["--engine", engine.url], {});
+    assertEquals(missing.code, 1);
+    assertMatch(missing.stderr, /--engine needs an admin token in ENGINE_TOKEN/);
+  } finally {
+    await engine.stop();
     await test.drop();
   }
 });

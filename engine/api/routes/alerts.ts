@@ -25,6 +25,7 @@ import {
   updateAlertRule,
 } from "../../alerts/mod.ts";
 import { changeOf } from "../actor.ts";
+import { assertIfMatch, etagOf } from "../etag.ts";
 import type { Api, ApiDeps } from "../deps.ts";
 import { documented, json, jsonBody, pageQuery, problems } from "../schemas.ts";
 
@@ -148,7 +149,11 @@ function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       request: { params: ruleParam },
       responses: { 200: json(ruleSchema, "The rule"), ...problems(400, 404) },
     }),
-    async (c) => c.json(await getAlertRule(deps.db, c.req.valid("param").id), 200),
+    async (c) => {
+      const rule = await getAlertRule(deps.db, c.req.valid("param").id);
+      c.header("ETag", await etagOf(rule));
+      return c.json(rule, 200);
+    },
   );
 
   app.openapi(
@@ -165,6 +170,7 @@ function registerRuleRoutes(app: Api, deps: ApiDeps): void {
     async (c) => {
       const rule = await createAlertRule(deps.db, c.req.valid("json"), changeOf(c, deps.clock));
       c.header("Location", `/api/v1/alert-rules/${rule.id}`);
+      c.header("ETag", await etagOf(rule));
       return c.json(rule, 201);
     },
   );
@@ -176,17 +182,25 @@ function registerRuleRoutes(app: Api, deps: ApiDeps): void {
       operationId: "updateAlertRule",
       summary: "Change an alert rule",
       description: "Replaces every field but the id (fields left out take their defaults). " +
-        "An open alert stays open and is judged by the new rule from the next evaluation.",
+        "An open alert stays open and is judged by the new rule from the next evaluation. " +
+        "Send If-Match with the ETag you read to refuse overwriting someone else's change (412).",
       tags: ["Alerts"],
       request: { params: ruleParam, body: jsonBody(documented(alertRuleUpdateSchema)) },
-      responses: { 200: json(ruleSchema, "The rule"), ...problems(400, 404, 413, 415) },
+      responses: { 200: json(ruleSchema, "The rule"), ...problems(400, 404, 412, 413, 415) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(
-        await updateAlertRule(deps.db, id, c.req.valid("json"), changeOf(c, deps.clock)),
-        200,
+      const ifMatch = c.req.header("if-match");
+      const rule = await updateAlertRule(
+        deps.db,
+        id,
+        c.req.valid("json"),
+        changeOf(c, deps.clock),
+        async (current) =>
+          assertIfMatch(ifMatch, await etagOf(current), { resource: `Alert rule "${id}"` }),
       );
+      c.header("ETag", await etagOf(rule));
+      return c.json(rule, 200);
     },
   );
 

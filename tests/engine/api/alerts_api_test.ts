@@ -115,6 +115,32 @@ Deno.test("alert rules: admins create and change them; managers and analysts may
   });
 });
 
+Deno.test("alert rules: a change made with a stale ETag is refused, not overwritten", async () => {
+  await withApi(async (api) => {
+    const created = await api.call("POST", "/api/v1/alert-rules", rule);
+    const { id: _id, ...fields } = rule;
+    const read = await api.call("GET", "/api/v1/alert-rules/at-risk");
+    assertEquals(read.headers.get("etag"), created.headers.get("etag"));
+    const first = await api.call(
+      "PUT",
+      "/api/v1/alert-rules/at-risk",
+      { ...fields, threshold: 0.6 },
+      { "if-match": read.headers.get("etag")! },
+    );
+    assertEquals(first.status, 200);
+    const second = await api.call(
+      "PUT",
+      "/api/v1/alert-rules/at-risk",
+      { ...fields, threshold: 0.9 },
+      { "if-match": read.headers.get("etag")! },
+    );
+    assertEquals([second.status, second.body.code], [412, "ETAG_MISMATCH"]);
+    assertEquals(second.headers.get("etag"), first.headers.get("etag"));
+    const now = await api.call("GET", "/api/v1/alert-rules/at-risk");
+    assertEquals([now.body.threshold, now.body.version], [0.6, 2]);
+  });
+});
+
 Deno.test("alerts: managers acknowledge and silence; analysts only read", async () => {
   await withApi(async (api) => {
     const manager = { authorization: `Bearer ${api.tokens["success-manager"]}` };

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../helpers/assert.ts";
+import { assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { withTestDb } from "../../helpers/db.ts";
 import { NOW } from "../../helpers/fixtures.ts";
 import { silentLogger } from "../../../engine/log.ts";
@@ -54,6 +54,34 @@ Deno.test("a plugin dropped into PLUGINS_DIR runs sandboxed, handles events, ser
         new Request("http://engine/plugins/drop-counter/drops"),
       );
       assertEquals(off.status, 503);
+    } finally {
+      await host.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("a PLUGINS_DIR plugin that declares retention tables is refused: it has no database", async () => {
+  await withTestDb(async (db) => {
+    const dir = await Deno.makeTempDir();
+    const host = new PluginHost({
+      db,
+      clock: { now: () => NOW },
+      log: silentLogger,
+      environment: {},
+      firstParty: [],
+      directory: dir,
+    });
+    try {
+      await scaffoldPlugin("keeper", dir, ROOT);
+      const path = `${dir}/keeper/plugin.json`;
+      const manifest = JSON.parse(await Deno.readTextFile(path));
+      manifest.retention = [{ table: "keeper_rows", olderThan: "created_at" }];
+      await Deno.writeTextFile(path, JSON.stringify(manifest));
+      await host.start();
+      const status = host.status("keeper");
+      assertEquals(status.state, "failed");
+      assertMatch(status.error?.message ?? "", /declares retention tables.*remove `retention`/);
     } finally {
       await host.stop();
       await Deno.remove(dir, { recursive: true });

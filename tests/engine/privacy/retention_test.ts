@@ -12,10 +12,13 @@ import {
   runScheduledRetention,
 } from "../../../engine/privacy/mod.ts";
 import { retentionCheck } from "../../../engine/ops/health_checks_privacy.ts";
+import { firstPartyRetentionTables } from "../../../plugins/mod.ts";
 import {
+  OLD,
   partitionNames,
   plantLogEvents,
   plantRetentionData,
+  RECENT,
   tableCounts,
 } from "./retention_fixtures.ts";
 
@@ -63,6 +66,7 @@ Deno.test("runRetention() drops whole old months and deletes old rows, keeping t
       churn_scoring_runs: 2,
       scheduled_job_runs: 1,
       usage_daily: 1,
+      health_boosts: 0,
       usage_event_ids: 1,
       retention_runs: 0,
     });
@@ -103,6 +107,79 @@ Deno.test("runRetention() drops whole old months and deletes old rows, keeping t
     const last = await lastRetentionRun(db);
     assertEquals([last?.id, last?.status, last?.trigger], [report.runId, "succeeded", "cli"]);
     assertEquals(last?.removed, report.removed);
+  } finally {
+    await drop();
+  }
+});
+
+Deno.test("runRetention() empties the tables plugin manifests declare, and expired health boosts", async () => {
+  const { db, drop } = await createTestDb();
+  try {
+    await plantRetentionData(db);
+    for (const [i, at] of [OLD, RECENT].entries()) {
+      await db.query(
+        `insert into viral_referrals (id, referrer_id, kind, occurred_at, status, recorded_by,
+           recorded_at) values ($1, 'sup_r', 'supplier_invited', $2, 'pending', 'test', $2)`,
+        [`ref-${i}`, at],
+      );
+      await db.query(
+        `insert into viral_asks (customer_id, asked_at, event_id, score) values ('sup_r', $1, $2, 85)`,
+        [at, i],
+      );
+      await db.query(
+        `insert into offline_push_receipts (key, caller, client_id, fingerprint, customer_id,
+           answer, received_at) values ($1, 'token:1', 'device', 'f', 'sup_r', '{}', $2)`,
+        [`key-${i}`, at],
+      );
+      await db.query(
+        `insert into marketing_outbox (event_id, customer_id, kind, event_type, occurred_at,
+           fields, queued_at, state, suppressed_reason, done_at)
+         values ($1, 'sup_r', 'at_risk', 'health.changed', $2, '{}', $2, 'suppressed',
+           'churned', $2)`,
+        [1000 + i, at],
+      );
+      await db.query(
+        `insert into health_boosts (source, boost_key, customer_id, points, reason, valid_from,
+           valid_until) values ('viral', $1, 'sup_r', 5, 'referral converted', $2,
+           $2::timestamptz + interval '90 days')`,
+        [`boost-${i}`, at],
+      );
+    }
+    // Still pending: a row without its time (done_at null) is kept, however old.
+    await db.query(
+      `insert into marketing_outbox (event_id, customer_id, kind, event_type, occurred_at,
+         fields, queued_at) values (2000, 'sup_r', 'at_risk', 'health.changed', $1, '{}', $1)`,
+      [OLD],
+    );
+    const report = await runRetention(db, {
+      retentionDays: 730,
+      now,
+      batchSize: 1,
+      pluginTables: firstPartyRetentionTables,
+    });
+    const byPlugin = report.removed.filter((r) => r.plugin !== undefined)
+      .map((r) => [r.plugin, r.table, r.rows]);
+    assertEquals(byPlugin, [
+      ["viral", "viral_referrals", 1],
+      ["viral", "viral_asks", 1],
+      ["marketing", "marketing_outbox", 1],
+      ["offline", "offline_push_receipts", 1],
+    ]);
+    assertEquals(report.removed.find((r) => r.table === "health_boosts")?.rows, 1);
+    const left = await db.query<{ t: string; n: number }>(
+      `select 'viral_referrals' as t, count(*)::int as n from viral_referrals
+       union all select 'viral_asks', count(*)::int from viral_asks
+       union all select 'offline_push_receipts', count(*)::int from offline_push_receipts
+       union all select 'marketing_outbox', count(*)::int from marketing_outbox
+       union all select 'health_boosts', count(*)::int from health_boosts`,
+    );
+    assertEquals(Object.fromEntries(left.map((r) => [r.t, r.n])), {
+      viral_referrals: 1,
+      viral_asks: 1,
+      offline_push_receipts: 1,
+      marketing_outbox: 2,
+      health_boosts: 1,
+    });
   } finally {
     await drop();
   }
