@@ -36,7 +36,11 @@ import {
   scheduleRetrain,
   scheduleSuccessMetricsRefresh,
 } from "./engine/schedule/mod.ts";
-import { scheduleRetention } from "./engine/privacy/mod.ts";
+import {
+  noPersonalDataHolders,
+  schedulePrivacyRequests,
+  scheduleRetention,
+} from "./engine/privacy/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
 import {
@@ -49,6 +53,7 @@ import {
   eventHubSettings,
   PluginEvents,
   PluginHost,
+  pluginPersonalData,
 } from "./engine/plugins/mod.ts";
 import { firstPartyPlugins } from "./plugins/mod.ts";
 import {
@@ -277,6 +282,13 @@ await runCommand(async () => {
     { db, config, clock, log: log.child({ component: "retention" }) },
     stopping.signal,
   );
+  const answeringPrivacy = schedulePrivacyRequests({
+    db,
+    config,
+    clock,
+    log: log.child({ component: "privacy" }),
+    holders: host ? pluginPersonalData(host) : noPersonalDataHolders,
+  }, stopping.signal);
   if (config.HEALTH_MONITORING_ENABLED) health.start();
   const hub = events;
   const alerting = scheduleAlerts({
@@ -344,6 +356,11 @@ await runCommand(async () => {
     `  retention: ${config.DATA_RETENTION_DAYS} days (DATA_RETENTION_DAYS); ${
       retaining ? `enforced "${config.RETENTION_SCHEDULE}" (UTC)` : "not enforced (off)"
     }`,
+  );
+  say(
+    `  privacy:   requests processed ${
+      answeringPrivacy ? `"${config.PRIVACY_REQUEST_SCHEDULE}" (UTC)` : "never (off)"
+    }; ${url}/api/privacy/requests`,
   );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);

@@ -114,8 +114,7 @@ export function privacyManagerCheck(
         return Promise.resolve({
           status: "degraded",
           message: "Personal data (customer names, event properties) is stored unencrypted: " +
-            "field-level encryption and privacy requests (access, deletion, portability) arrive " +
-            "with a later issue" +
+            "field-level encryption arrives with a later issue" +
             (details.encryptionKeyConfigured
               ? "; PRIVACY_ENCRYPTION_KEY is set but not used yet"
               : ""),
