@@ -70,6 +70,14 @@ export async function createPrivacyRequest(
   request: { type: PrivacyRequestType; customerId: string; requestedBy: string; now: Date },
 ): Promise<PrivacyRequest> {
   const digest = await personDigest("customer_id", request.customerId);
+  const [open] = await db.query<RequestRow>(
+    `select * from privacy_requests where customer_digest = $1 and type = $2
+       and status in ('pending', 'processing')`,
+    [digest, request.type],
+  );
+  if (open) {
+    throw duplicate(request, `${request.type} request ${open.id} (${open.status})`, open.id);
+  }
   try {
     const [row] = await db.query<RequestRow>(
       `insert into privacy_requests (type, status, customer_id, customer_digest, requested_by,
@@ -86,20 +94,24 @@ export async function createPrivacyRequest(
     );
     return toRequest(row!, request.now);
   } catch (error) {
+    // The unique index: the same request was made a moment ago, by another call.
     if (pgErrorCode(error) !== PgCode.UNIQUE_VIOLATION) throw error;
-    const [open] = await db.query<RequestRow>(
-      `select * from privacy_requests where customer_digest = $1 and type = $2
-         and status in ('pending', 'processing')`,
-      [digest, request.type],
-    );
-    throw new EngineError(
-      "PRIVACY_REQUEST_DUPLICATE",
-      `Customer "${request.customerId}" already has ${request.type} request ` +
-        `${open?.id ?? "?"} (${open?.status ?? "open"}); follow it with ` +
-        `GET /api/privacy/requests/${open?.id ?? "{id}"} instead of asking again`,
-      { cause: error },
-    );
+    throw duplicate(request, `a ${request.type} request made a moment ago`, null, error);
   }
+}
+
+function duplicate(
+  request: { type: PrivacyRequestType; customerId: string },
+  existing: string,
+  id: string | number | null,
+  cause?: unknown,
+): EngineError {
+  return new EngineError(
+    "PRIVACY_REQUEST_DUPLICATE",
+    `Customer "${request.customerId}" already has ${existing}; follow it with ` +
+      `GET /api/privacy/requests/${id ?? "{id}"} instead of asking again`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** One request, or PRIVACY_REQUEST_NOT_FOUND. */

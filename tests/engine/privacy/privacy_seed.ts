@@ -28,14 +28,16 @@ export const REFERRER = "sup_referrer_1";
 /** Seeds Zelda (and the referrer) everywhere; returns Zelda's intervention ids. */
 export async function seedZelda(api: ApiTest): Promise<void> {
   const { db, call } = api;
-  for (const [id, body] of [
-    [REFERRER, { name: "Referrer Ltd", attributes: {} }],
-    [ZELDA.id, {
-      externalId: ZELDA.externalId,
-      name: ZELDA.name,
-      attributes: { email: ZELDA.email, phone: ZELDA.phone, note: ZELDA.note },
-    }],
-  ] as const) {
+  for (
+    const [id, body] of [
+      [REFERRER, { name: "Referrer Ltd", attributes: {} }],
+      [ZELDA.id, {
+        externalId: ZELDA.externalId,
+        name: ZELDA.name,
+        attributes: { email: ZELDA.email, phone: ZELDA.phone, note: ZELDA.note },
+      }],
+    ] as const
+  ) {
     const put = await call("PUT", `/api/v1/customers/${id}`, {
       vendorType: "photographer",
       plan: "professional",
