@@ -25,6 +25,7 @@ import {
   type HealthMonitor,
   Lifecycle,
   relaunchWithTelemetry,
+  watchPrivacyRequests,
 } from "./engine/ops/mod.ts";
 import { nextCronTicks } from "./engine/cron_expression.ts";
 import {
@@ -82,6 +83,7 @@ await runCommand(async () => {
   const metrics = createEngineMetrics();
   const clock = systemClock;
   const { db, lock } = await openDb(config, { command: "engine", log });
+  watchPrivacyRequests(metrics, db, clock);
   // Background work stops at the first signal; the HTTP server only after the shutdown delay.
   const stopping = new AbortController();
   const closing = new AbortController();

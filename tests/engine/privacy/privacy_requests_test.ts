@@ -5,7 +5,11 @@ import { loadConfig } from "../../../engine/config.ts";
 import { DAY_MS } from "../../../engine/clock.ts";
 import { silentLogger } from "../../../engine/log.ts";
 import { noPersonalDataHolders, runScheduledPrivacyRequests } from "../../../engine/privacy/mod.ts";
-import { privacyRequestsCheck } from "../../../engine/ops/health_checks_privacy_requests.ts";
+import {
+  createEngineMetrics,
+  privacyRequestsCheck,
+  watchPrivacyRequests,
+} from "../../../engine/ops/mod.ts";
 import { upsertCustomers } from "../../../engine/signals/mod.ts";
 import { customer, NOW } from "../../helpers/fixtures.ts";
 import { ask, asked, processAt } from "./privacy_helpers.ts";
@@ -136,5 +140,23 @@ Deno.test("runScheduledPrivacyRequests() - one engine per tick processes the req
 Deno.test("processPrivacyRequests() - nothing pending is nothing to do", async () => {
   await withApi(async (api) => {
     assertEquals(await processAt(api), []);
+  });
+});
+
+Deno.test("cs_privacy_requests_overdue counts open requests past their due date, by type", async () => {
+  await withApi(async (api) => {
+    await upsertCustomers(api.db, [customer("sup_1")], { now: NOW });
+    await asked(api, "deletion", "sup_1");
+    const metrics = createEngineMetrics();
+    let now = NOW;
+    watchPrivacyRequests(metrics, api.db, { now: () => now });
+    assertMatch(
+      await metrics.registry.render(),
+      /^cs_privacy_requests_overdue\{type="deletion"\} 0$/m,
+    );
+    now = new Date(NOW.getTime() + 31 * DAY_MS);
+    const text = await metrics.registry.render();
+    assertMatch(text, /^cs_privacy_requests_overdue\{type="deletion"\} 1$/m);
+    assertMatch(text, /^cs_privacy_requests_overdue\{type="access"\} 0$/m);
   });
 });
