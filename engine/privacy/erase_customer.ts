@@ -52,6 +52,9 @@ export async function eraseCustomer(
   return await db.transaction(async (tx) => {
     // Event batches in flight for the customer finish first; later ones find it gone.
     await lockCustomerDeletion(tx);
+    // A cycle that starts now waits for this transaction (starting one inserts into cycles),
+    // then finds the customer gone; one that started since the check above defers the deletion.
+    await tx.exec("lock table cycles in share mode");
     const started = await runningCycleId(tx);
     if (started !== null) return waitingFor(started);
     const [customer] = await tx.query<{ external_id: string | null }>(
