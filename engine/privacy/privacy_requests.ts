@@ -43,7 +43,8 @@ export interface PrivacyRequest {
   result: Record<string, unknown> | null;
 }
 
-interface RequestRow {
+/** A privacy_requests row. */
+export interface RequestRow {
   id: string | number;
   type: PrivacyRequestType;
   status: PrivacyRequestStatus;
@@ -183,5 +184,3 @@ export function toRequest(row: RequestRow, now: Date): PrivacyRequest {
     result: row.result,
   };
 }
-
-export type { RequestRow };

@@ -25,7 +25,7 @@ export const ZELDA = {
 /** A second customer, who referred Zelda: what it holds must stay. */
 export const REFERRER = "sup_referrer_1";
 
-/** Seeds Zelda (and the referrer) everywhere; returns Zelda's intervention ids. */
+/** Seeds Zelda (and the referrer) everywhere. */
 export async function seedZelda(api: ApiTest): Promise<void> {
   const { db, call } = api;
   for (
