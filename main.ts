@@ -25,6 +25,7 @@ import {
   type HealthMonitor,
   Lifecycle,
   relaunchWithTelemetry,
+  watchPrivacyRequests,
 } from "./engine/ops/mod.ts";
 import { nextCronTicks } from "./engine/cron_expression.ts";
 import {
@@ -36,7 +37,12 @@ import {
   scheduleRetrain,
   scheduleSuccessMetricsRefresh,
 } from "./engine/schedule/mod.ts";
-import { openKeyring, scheduleRetention } from "./engine/privacy/mod.ts";
+import {
+  noPersonalDataHolders,
+  openKeyring,
+  schedulePrivacyRequests,
+  scheduleRetention,
+} from "./engine/privacy/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
 import {
@@ -49,6 +55,7 @@ import {
   eventHubSettings,
   PluginEvents,
   PluginHost,
+  pluginPersonalData,
 } from "./engine/plugins/mod.ts";
 import { firstPartyPlugins, firstPartyRetentionTables } from "./plugins/mod.ts";
 import {
@@ -77,6 +84,7 @@ await runCommand(async () => {
   const metrics = createEngineMetrics();
   const clock = systemClock;
   const { db, lock } = await openDb(config, { command: "engine", log });
+  watchPrivacyRequests(metrics, db, clock);
   // Background work stops at the first signal; the HTTP server only after the shutdown delay.
   const stopping = new AbortController();
   const closing = new AbortController();
@@ -285,6 +293,13 @@ await runCommand(async () => {
     },
     stopping.signal,
   );
+  const answeringPrivacy = schedulePrivacyRequests({
+    db,
+    config,
+    clock,
+    log: log.child({ component: "privacy" }),
+    holders: host ? pluginPersonalData(host) : noPersonalDataHolders,
+  }, stopping.signal);
   if (config.HEALTH_MONITORING_ENABLED) health.start();
   const hub = events;
   const alerting = scheduleAlerts({
@@ -352,6 +367,11 @@ await runCommand(async () => {
     `  retention: ${config.DATA_RETENTION_DAYS} days (DATA_RETENTION_DAYS); ${
       retaining ? `enforced "${config.RETENTION_SCHEDULE}" (UTC)` : "not enforced (off)"
     }`,
+  );
+  say(
+    `  privacy:   requests processed ${
+      answeringPrivacy ? `"${config.PRIVACY_REQUEST_SCHEDULE}" (UTC)` : "never (off)"
+    }; ${url}/api/privacy/requests`,
   );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);

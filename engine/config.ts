@@ -193,6 +193,9 @@ const configSchema = z.object({
   // engine per tick; rows per delete statement, small so each transaction stays short.
   RETENTION_SCHEDULE: cronOrOff.default("30 2 * * *"),
   RETENTION_BATCH_SIZE: positiveInt.max(100_000).default(5_000),
+  // Privacy requests (docs/privacy.md "Privacy requests") are processed on this schedule by one
+  // engine per tick: every minute by default, so a request is answered within minutes.
+  PRIVACY_REQUEST_SCHEDULE: cronOrOff.default("* * * * *"),
   // mv_success_metrics is refreshed on this schedule by one engine per tick (the seed: hourly).
   SUCCESS_METRICS_REFRESH_SCHEDULE: cronOrOff.default("0 * * * *"),
   // Cost per sent intervention by channel for the ROI report, over the defaults (docs/reports.md).

@@ -129,7 +129,6 @@ export function privacyManagerCheck(
         keyFile: source?.path ?? null,
         activeKeys: active,
         oldKeysNotRetired: oldKeys,
-        privacyRequests: false,
       };
       const problems: string[] = [];
       if (keyring === null) problems.push("The encryption keys are not loaded");
@@ -145,12 +144,10 @@ export function privacyManagerCheck(
           `Values may still be under old keys ${oldKeys.join(", ")}: run deno task keys:rotate`,
         );
       }
-      if (config.GDPR_COMPLIANCE_MODE) {
+      if (config.GDPR_COMPLIANCE_MODE && !config.PRIVACY_MANAGER_ENABLED) {
         problems.push(
-          config.PRIVACY_MANAGER_ENABLED
-            ? "privacy requests (access, deletion, portability) arrive with a later issue"
-            : "GDPR_COMPLIANCE_MODE is on but the privacy manager is turned off " +
-              "(PRIVACY_MANAGER_ENABLED=false)",
+          "GDPR_COMPLIANCE_MODE is on but the privacy manager is turned off " +
+            "(PRIVACY_MANAGER_ENABLED=false)",
         );
       }
       const encrypted = active === null

@@ -1,6 +1,7 @@
 /** Storing and reading customers (wedding suppliers). */
 import { type Db, PgCode, pgErrorCode, PREPARED, type Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
+import { assertNotErased } from "../privacy/mod.ts";
 import type { Customer, CustomerRecord } from "./customer_schema.ts";
 import {
   emailIndexes,
@@ -47,7 +48,8 @@ const CUSTOMER_COLUMNS = customerColumns();
 /**
  * Creates or replaces customers in one transaction (one statement for the
  * batch), creates their milestone progress rows and appends a
- * `customer.updated` event for each. Fails whole on a taken external id.
+ * `customer.updated` event for each. Fails whole on a taken external id, and
+ * on an id or external id a privacy deletion erased (CUSTOMER_ERASED).
  */
 export async function upsertCustomers(
   db: Db,
@@ -78,6 +80,8 @@ export async function upsertCustomers(
   })));
   return await db.transaction(async (tx) => {
     await options.precondition?.(tx);
+    // A customer erased by a privacy request must not come back by an import or an update.
+    await assertNotErased(tx, customers);
     await assertExternalIdsFree(tx, customers, itemPath);
     const rows = await tx.query<{ id: string; created: boolean }>(
       `with input as (

@@ -5,6 +5,7 @@
 import { DAY_MS } from "../clock.ts";
 import { type Db, PREPARED } from "../db/mod.ts";
 import { EngineError, type FieldIssue } from "../errors.ts";
+import { customerErased, erasedAmong } from "../privacy/mod.ts";
 import { lockCustomers } from "./customers.ts";
 import type { UsageEvent } from "./event_schema.ts";
 import { evaluateMilestonesForEvents } from "./milestones.ts";
@@ -50,7 +51,11 @@ export async function ingestEvents(
   const properties = await Promise.all(firsts.map((e) => sealEventProperties(e.properties)));
   return await db.transaction(async (tx) => {
     const unknown = await lockCustomers(tx, firsts.map((e) => e.customerId));
-    if (unknown.size > 0) throw unknownCustomers(events, unknown);
+    if (unknown.size > 0) {
+      const erased = await erasedAmong(tx, "customer_id", [...unknown]);
+      if (erased.size > 0) throw customerErased([...erased].map((id) => `customer "${id}"`));
+      throw unknownCustomers(events, unknown);
+    }
     const inserted = await tx.query<{ event_id: string }>(
       `with input as (
          select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],

@@ -45,6 +45,7 @@ export {
   verifyAndRegisterKeys,
 } from "./key_registry.ts";
 export { openKeyring, openKeyringReadOnly } from "./open_keyring.ts";
+export { openRows } from "./open_rows.ts";
 export {
   blindIndex,
   blindIndexCandidates,
