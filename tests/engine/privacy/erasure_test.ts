@@ -92,11 +92,8 @@ Deno.test("a cycle after a deletion does not score the erased customer's stand-i
     assert(before > 0, "the history of scores is kept under the pseudonym");
     await api.cycles.run("api");
     assertEquals(await scores(), before);
-    const [standIn] = await api.db.query<{ name: string; churned_at: Date }>(
-      "select name, churned_at from customers where id = $1",
-      [pseudonym],
-    );
-    assertEquals([standIn!.name, standIn!.churned_at.toISOString()], [
+    const standIn = await api.call("GET", `/api/v1/customers/${pseudonym}`);
+    assertEquals([standIn.body.name, standIn.body.churnedAt], [
       "Erased customer",
       NOW.toISOString(),
     ]);

@@ -35,6 +35,13 @@ Deno.test("access request - downloads one JSON document with every table and eac
     assertEquals(document.tables.customers[0].name, ZELDA.name);
     assertEquals(document.tables.customers[0].attributes.email, ZELDA.email);
     assertEquals(document.tables.usage_events.length, 3);
+    // Stored encrypted (free text, a message body), handed over readable.
+    assert(
+      document.tables.usage_events.some((e: { properties: { note?: string } }) =>
+        e.properties.note === ZELDA.note
+      ),
+    );
+    assertMatch(document.tables.in_app_messages[0].body, /Glimmerholt Barn/);
     assertEquals(document.tables.in_app_messages[0].user_id, ZELDA.userId);
     assert(document.tables.customer_health.length > 0);
     assertEquals(document.plugins.viral.viral_referrals.length, 2);
