@@ -40,6 +40,7 @@ import { createEngineMetrics } from "../ops/mod.ts";
 import { requestTelemetry } from "./request_telemetry.ts";
 import { openApiDocument } from "./openapi_document.ts";
 import { compileRouteAccess, openApiPath, routeAccess } from "./route_access.ts";
+import { createConsole } from "../console/mod.ts";
 
 const BODILESS = new Set(["GET", "HEAD"]);
 
@@ -165,6 +166,10 @@ export function createApi(deps: ApiDeps): Api {
   let document: Record<string, unknown> | undefined;
   app.get("/api/v1/openapi.json", (c) => c.json(document ??= openApiDocument(app)));
   registerDocsRoutes(app);
+  app.route(
+    "/console",
+    createConsole({ db: deps.db, clock: deps.clock, config: deps.config, log: deps.log }),
+  );
   assertEveryRouteHasAccess(app);
 
   app.onError((error, c) => {
