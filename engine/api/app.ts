@@ -36,7 +36,7 @@ import { registerPluginEventRoutes } from "./routes/plugin_events.ts";
 import { RateLimiter, TokenVerifier } from "../access/mod.ts";
 import { accessControl } from "./access_control.ts";
 import { rejectNulCharacters } from "./nul_characters.ts";
-import { createEngineMetrics } from "../ops/mod.ts";
+import { createEngineMetrics, createHealthMonitor } from "../ops/mod.ts";
 import { requestTelemetry } from "./request_telemetry.ts";
 import { openApiDocument } from "./openapi_document.ts";
 import { compileRouteAccess, openApiPath, routeAccess } from "./route_access.ts";
@@ -168,7 +168,22 @@ export function createApi(deps: ApiDeps): Api {
   registerDocsRoutes(app);
   app.route(
     "/console",
-    createConsole({ db: deps.db, clock: deps.clock, config: deps.config, log: deps.log }),
+    createConsole({
+      db: deps.db,
+      clock: deps.clock,
+      config: deps.config,
+      log: deps.log,
+      // The engine's monitor (main.ts); an app without one (tests) gets its own, as the
+      // status routes do.
+      health: deps.health ?? createHealthMonitor({
+        db: deps.db,
+        config: deps.config,
+        clock: deps.clock,
+        log: deps.log.child({ component: "health" }),
+        ...(deps.eventHub ? { eventHub: deps.eventHub } : {}),
+        ...(deps.plugins ? { plugins: deps.plugins } : {}),
+      }),
+    }),
   );
   assertEveryRouteHasAccess(app);
 

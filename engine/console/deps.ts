@@ -4,6 +4,7 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
+import type { HealthMonitor } from "../ops/mod.ts";
 
 /** Dependencies of the console. */
 export interface ConsoleDeps {
@@ -11,6 +12,8 @@ export interface ConsoleDeps {
   clock: Clock;
   config: Config;
   log: Logger;
+  /** The component health the overview shows (plugins: breaker and lag). */
+  health: HealthMonitor;
 }
 
 /** Per-request values: the API's (request id, actor) and the console's session. */
