@@ -4,7 +4,7 @@
  * highest value), so a screen reader gets the trend too.
  */
 
-/** One point; null values leave a gap. */
+/** One point; a day without a value has null. */
 export interface ChartPoint {
   date: string;
   value: number | null;
@@ -39,11 +39,10 @@ export function LineChart(props: {
     PAD.left + (props.points.length === 1 ? 0 : i / (props.points.length - 1)) *
       (WIDTH - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - (v - low) / span) * (HEIGHT - PAD.top - PAD.bottom);
-  const segments: string[][] = [[]];
-  props.points.forEach((point, i) => {
-    if (point.value === null) segments.push([]);
-    else segments.at(-1)!.push(`${x(i).toFixed(1)},${y(point.value).toFixed(1)}`);
-  });
+  // Days without a value are skipped, not gaps: weekly history reads as one line.
+  const points = props.points.flatMap((point, i) =>
+    point.value === null ? [] : [`${x(i).toFixed(1)},${y(point.value).toFixed(1)}`]
+  );
   const first = known[0]!;
   const last = known.at(-1)!;
   const summary = `${props.title}: ${props.format(last.value)} on ${last.date}, ` +
@@ -73,11 +72,16 @@ export function LineChart(props: {
         <text x={WIDTH - PAD.right} y={HEIGHT - 6} text-anchor="end" class="tick">
           {props.points.at(-1)!.date}
         </text>
-        {segments.filter((s) => s.length > 0).map((s) =>
-          s.length === 1
-            ? <circle cx={s[0]!.split(",")[0]} cy={s[0]!.split(",")[1]} r="2.5" class="line-dot" />
-            : <polyline points={s.join(" ")} class="line" />
-        )}
+        {points.length === 1
+          ? (
+            <circle
+              cx={points[0]!.split(",")[0]}
+              cy={points[0]!.split(",")[1]}
+              r="2.5"
+              class="line-dot"
+            />
+          )
+          : <polyline points={points.join(" ")} class="line" />}
       </svg>
     </figure>
   );

@@ -109,7 +109,7 @@ function Cycles(props: { cycles: readonly Cycle[]; next: Date | undefined; sched
         ? <p>No cycle has run yet.</p>
         : (
           <div class="table-scroll" tabindex={0} role="region" aria-label="Last cycles">
-            <table>
+            <table class="stack-on-phone">
               <thead>
                 <tr>
                   <th scope="col">Cycle</th>
@@ -123,10 +123,13 @@ function Cycles(props: { cycles: readonly Cycle[]; next: Date | undefined; sched
                 {props.cycles.map((cycle) => (
                   <tr>
                     <th scope="row">#{cycle.id}</th>
-                    <td>{cycle.trigger}</td>
-                    <td>{cycle.status}{cycle.error ? `: ${cycle.error}` : ""}</td>
-                    <td>{utc(cycle.startedAt)}</td>
-                    <td>{cycle.finishedAt ? utc(cycle.finishedAt) : "—"}</td>
+                    <td data-label="Trigger">{cycle.trigger}</td>
+                    <td data-label="Status">
+                      {cycle.status}
+                      {cycle.error ? `: ${cycle.error}` : ""}
+                    </td>
+                    <td data-label="Started">{utc(cycle.startedAt)}</td>
+                    <td data-label="Finished">{cycle.finishedAt ? utc(cycle.finishedAt) : "—"}</td>
                   </tr>
                 ))}
               </tbody>
@@ -157,7 +160,7 @@ function Health(props: { report: HealthReport }) {
         ? <p>No plugin receives events in this engine.</p>
         : (
           <div class="table-scroll" tabindex={0} role="region" aria-label="Plugins">
-            <table>
+            <table class="stack-on-phone">
               <thead>
                 <tr>
                   <th scope="col">Plugin</th>
@@ -171,10 +174,10 @@ function Health(props: { report: HealthReport }) {
                 {plugins.map((plugin) => (
                   <tr>
                     <th scope="row">{plugin.plugin}</th>
-                    <td>{plugin.status}</td>
-                    <td>{plugin.delivery}</td>
-                    <td>{plugin.breaker ?? "—"}</td>
-                    <td>
+                    <td data-label="Status">{plugin.status}</td>
+                    <td data-label="Delivery">{plugin.delivery}</td>
+                    <td data-label="Circuit breaker">{plugin.breaker ?? "—"}</td>
+                    <td data-label="Lag">
                       {plugin.lagSeconds === null ? "none waiting" : `${plugin.lagSeconds} s`}
                     </td>
                   </tr>

@@ -148,7 +148,7 @@ async function usersPage(c: Context<ConsoleEnv>, deps: ConsoleDeps, view: UsersV
       {view.problem ? <p class="error-summary" role="alert">{view.problem}</p> : null}
       <h2>People who can sign in</h2>
       <div class="table-scroll" tabindex={0} role="region" aria-label="Users">
-        <table class="users">
+        <table class="users stack-on-phone">
           <thead>
             <tr>
               <th scope="col">User</th>
@@ -227,46 +227,48 @@ function UserRow(props: { user: UserInfo; csrf: string; self: boolean; now: Date
         <br />
         <span class="muted">{user.email}</span>
       </th>
-      <td>{user.role}</td>
-      <td>{state}</td>
-      <td>
+      <td data-label="Role">{user.role}</td>
+      <td data-label="State">{state}</td>
+      <td data-label="Last sign-in">
         {user.lastSignInAt ? `${user.lastSignInAt.slice(0, 16).replace("T", " ")} UTC` : "never"}
       </td>
-      <td class="row-actions">
-        {props.self ? <span class="muted">(you)</span> : (
-          <>
-            <form method="post" action={action} class="inline">
-              <FormContext csrf={csrf} page={PAGE} />
-              <input type="hidden" name="change" value="role" />
-              <label for={`${prefix}-role`} class="visually-hidden">Role of {user.email}</label>
-              <select id={`${prefix}-role`} name="role">
-                {roles.map((role) => (
-                  <option value={role} selected={role === user.role}>{role}</option>
-                ))}
-              </select>
-              <button type="submit">Change role</button>
-            </form>
-            <form method="post" action={action} class="inline">
-              <FormContext csrf={csrf} page={PAGE} />
-              <input type="hidden" name="change" value={user.disabled ? "enable" : "disable"} />
-              <button
-                type="submit"
-                aria-label={`${user.disabled ? "Enable" : "Disable"} ${user.email}`}
-              >
-                {user.disabled ? "Enable" : "Disable"}
-              </button>
-            </form>
-          </>
-        )}
-        {locked
-          ? (
-            <form method="post" action={action} class="inline">
-              <FormContext csrf={csrf} page={PAGE} />
-              <input type="hidden" name="change" value="unlock" />
-              <button type="submit" aria-label={`Unlock ${user.email}`}>Unlock</button>
-            </form>
-          )
-          : null}
+      <td data-label="Actions">
+        <div class="row-actions">
+          {props.self ? <span class="muted">(you)</span> : (
+            <>
+              <form method="post" action={action} class="inline">
+                <FormContext csrf={csrf} page={PAGE} />
+                <input type="hidden" name="change" value="role" />
+                <label for={`${prefix}-role`} class="visually-hidden">Role of {user.email}</label>
+                <select id={`${prefix}-role`} name="role">
+                  {roles.map((role) => (
+                    <option value={role} selected={role === user.role}>{role}</option>
+                  ))}
+                </select>
+                <button type="submit">Change role</button>
+              </form>
+              <form method="post" action={action} class="inline">
+                <FormContext csrf={csrf} page={PAGE} />
+                <input type="hidden" name="change" value={user.disabled ? "enable" : "disable"} />
+                <button
+                  type="submit"
+                  aria-label={`${user.disabled ? "Enable" : "Disable"} ${user.email}`}
+                >
+                  {user.disabled ? "Enable" : "Disable"}
+                </button>
+              </form>
+            </>
+          )}
+          {locked
+            ? (
+              <form method="post" action={action} class="inline">
+                <FormContext csrf={csrf} page={PAGE} />
+                <input type="hidden" name="change" value="unlock" />
+                <button type="submit" aria-label={`Unlock ${user.email}`}>Unlock</button>
+              </form>
+            )
+            : null}
+        </div>
       </td>
     </tr>
   );

@@ -27,7 +27,10 @@ Deno.test("console overview: the daily success metrics as charts with their valu
     assertMatch(page.html, /role="img" aria-label="Average health: 65 on 2026-06-14, /);
     assertMatch(page.html, /<polyline points="[\d., ]+" class="line"><\/polyline>/);
     assertMatch(page.html, /Intervention success rate: <strong>\d+\.\d%<\/strong>/);
-    assertMatch(page.html, /<th scope="row">#1<\/th><td>api<\/td><td>succeeded<\/td>/);
+    assertMatch(
+      page.html,
+      /<th scope="row">#1<\/th><td data-label="Trigger">api<\/td><td data-label="Status">succeeded<\/td>/,
+    );
     for (const component of ["engine", "ml", "interventions", "integrations", "privacy"]) {
       assert(page.html.includes(`<strong>${component}</strong>: `), component);
     }
