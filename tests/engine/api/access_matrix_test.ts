@@ -41,6 +41,10 @@ Deno.test("every route enforces its permission for every role", async () => {
         mismatches.push(`${key}: not in the access table`);
         continue;
       }
+      if (access === "console") {
+        mismatches.push(`${key}: a console page in the API document`);
+        continue;
+      }
       const url = path.replace(/\{(\w+)\}/g, (_, name: string) => sample[name] ?? "x");
       const body = ["POST", "PUT", "PATCH"].includes(method) ? {} : undefined;
       const anonymous = await api.call(method, url, body, { authorization: "" });
