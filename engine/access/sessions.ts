@@ -72,6 +72,12 @@ export async function signIn(
        values ($1, $2, $3, $4, $4, $4::timestamptz + make_interval(hours => $5))`,
       [await sha256Hex(sessionId), user.id, randomId(), now, policy.maxHours],
     );
+    // Sessions left to expire (tabs closed without signing out) go at the next sign-in.
+    await tx.query(
+      `delete from user_sessions where expires_at <= $1
+         or last_seen_at <= $1::timestamptz - make_interval(mins => $2)`,
+      [now, policy.idleMinutes],
+    );
     await audit(tx, "user.signed_in", user.id, { ...change, actor }, {});
     return infoOf(updated!);
   });
