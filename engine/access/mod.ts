@@ -18,6 +18,7 @@ export {
   endSession,
   findSession,
   keepDraft,
+  randomId,
   type Session,
   type SessionDraft,
   type SessionPolicy,

@@ -7,7 +7,14 @@
  */
 import type { Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { endSession, findSession, keepDraft, type SessionDraft, signIn } from "../../access/mod.ts";
+import {
+  endSession,
+  findSession,
+  keepDraft,
+  randomId,
+  type SessionDraft,
+  signIn,
+} from "../../access/mod.ts";
 import {
   clearSessionCookie,
   safeReturn,
@@ -20,7 +27,6 @@ import { sessionPolicy } from "../deps.ts";
 import { csrfRefused } from "../error_pages.tsx";
 import { Field } from "../forms.tsx";
 import { Plain } from "../layout.tsx";
-import { randomToken } from "../random.ts";
 
 const SIGN_IN_COOKIE = "cse_sign_in";
 
@@ -40,7 +46,7 @@ export function signInPage(
   deps: ConsoleDeps,
   view: SignInView,
 ): Response | Promise<Response> {
-  const token = randomToken();
+  const token = randomId();
   setCookie(c, SIGN_IN_COOKIE, token, {
     path: "/console",
     httpOnly: true,
