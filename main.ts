@@ -26,6 +26,7 @@ import {
   type HealthMonitor,
   Lifecycle,
   relaunchWithTelemetry,
+  watchPrivacyRequests,
 } from "./engine/ops/mod.ts";
 import { nextCronTicks } from "./engine/cron_expression.ts";
 import {
@@ -37,7 +38,12 @@ import {
   scheduleRetrain,
   scheduleSuccessMetricsRefresh,
 } from "./engine/schedule/mod.ts";
-import { scheduleRetention } from "./engine/privacy/mod.ts";
+import {
+  noPersonalDataHolders,
+  openKeyring,
+  schedulePrivacyRequests,
+  scheduleRetention,
+} from "./engine/privacy/mod.ts";
 import { scoringSettings } from "./engine/health/mod.ts";
 import { installDefaultRules, loadFactCatalog } from "./engine/rules/mod.ts";
 import {
@@ -50,6 +56,7 @@ import {
   eventHubSettings,
   PluginEvents,
   PluginHost,
+  pluginPersonalData,
 } from "./engine/plugins/mod.ts";
 import { firstPartyPlugins, firstPartyRetentionTables } from "./plugins/mod.ts";
 import {
@@ -78,6 +85,7 @@ await runCommand(async () => {
   const metrics = createEngineMetrics();
   const clock = systemClock;
   const { db, lock } = await openDb(config, { command: "engine", log });
+  watchPrivacyRequests(metrics, db, clock);
   // Background work stops at the first signal; the HTTP server only after the shutdown delay.
   const stopping = new AbortController();
   const closing = new AbortController();
@@ -98,6 +106,8 @@ await runCommand(async () => {
   const localToken = generateTokenSecret();
   try {
     await installEngine(db, { config, now: clock.now(), log });
+    // Before anything reads or writes a customer: a wrong or missing key stops the start here.
+    await openKeyring(db, config, { now: clock.now(), log: log.child({ component: "privacy" }) });
     ({ newSecret: adminSecret } = await ensureAdminAccess(db, {
       initAdminToken: config.INIT_ADMIN_TOKEN,
       now: clock.now(),
@@ -290,6 +300,13 @@ await runCommand(async () => {
     },
     stopping.signal,
   );
+  const answeringPrivacy = schedulePrivacyRequests({
+    db,
+    config,
+    clock,
+    log: log.child({ component: "privacy" }),
+    holders: host ? pluginPersonalData(host) : noPersonalDataHolders,
+  }, stopping.signal);
   if (config.HEALTH_MONITORING_ENABLED) health.start();
   const hub = events;
   const alerting = scheduleAlerts({
@@ -358,6 +375,11 @@ await runCommand(async () => {
     `  retention: ${config.DATA_RETENTION_DAYS} days (DATA_RETENTION_DAYS); ${
       retaining ? `enforced "${config.RETENTION_SCHEDULE}" (UTC)` : "not enforced (off)"
     }`,
+  );
+  say(
+    `  privacy:   requests processed ${
+      answeringPrivacy ? `"${config.PRIVACY_REQUEST_SCHEDULE}" (UTC)` : "never (off)"
+    }; ${url}/api/privacy/requests`,
   );
   say(`  metrics:   ${url}/metrics (Prometheus; a token with read:metrics)`);
   say(`  telemetry: ${telemetry.summary}`);

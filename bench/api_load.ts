@@ -42,7 +42,7 @@ import {
 import { type ServerProcess, startEngine, startHelloWorld } from "./api/servers.ts";
 import { findWrk, type LoadResult, runLoad } from "./api/wrk.ts";
 import { benchServerUrl, describeServer, openBenchDatabase } from "./health/database.ts";
-import { ensurePopulation } from "./health/population.ts";
+import { benchKeyEnv, ensurePopulation } from "./health/population.ts";
 import { seedProgress } from "./health/progress.ts";
 
 // bench/health_scoring.ts's default population, so both benchmarks share one seeding.
@@ -106,6 +106,7 @@ await runCommand(async () => {
       // The run's one token makes every request: lift its rate limit for the run.
       RATE_LIMIT_PER_MINUTE: "1000000000",
       RATE_LIMIT_BURST: "1000000000",
+      ...benchKeyEnv(),
     });
     servers.push(engine);
     const load = { wrk: wrk.path, args, ids, token: token.token };

@@ -9,6 +9,7 @@ import type { Config } from "../engine/config.ts";
 import { dataDirInUse, type Db, openDb, readDataDirLock } from "../engine/db/mod.ts";
 import { installEngine } from "../engine/install.ts";
 import type { Logger } from "../engine/log.ts";
+import { openKeyring } from "../engine/privacy/mod.ts";
 
 /** Either an open database or the URL of the running engine that holds it. */
 export type Access =
@@ -37,6 +38,7 @@ export async function accessDatabase(
   const { db } = await openDb(config, { command: options.command, log: options.log });
   try {
     await installEngine(db, { config, now: systemClock.now(), log: options.log });
+    await openKeyring(db, config, { now: systemClock.now(), log: options.log });
   } catch (error) {
     await db.close();
     throw error;

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { systemClock } from "../engine/clock.ts";
 import { type Config, loadConfig } from "../engine/config.ts";
 import { type Db, openDb, readDataDirLock } from "../engine/db/mod.ts";
+import { openKeyringReadOnly } from "../engine/privacy/mod.ts";
 import { EngineError, isEngineError } from "../engine/errors.ts";
 import { createLogger, type Logger } from "../engine/log.ts";
 import { ChurnModels } from "../engine/ml/mod.ts";
@@ -74,6 +75,8 @@ async function validate(log: Logger): Promise<ValidationResult[]> {
   }
   const churnModels = new ChurnModels({ db, scorer: config.ML_SCORER, log });
   try {
+    // So the health round sees the keys as an engine would; a problem is the encryption line's.
+    await openKeyringReadOnly(db, config, { now: systemClock.now() });
     const health = createHealthMonitor({ db, config, clock: systemClock, log, churnModels });
     return await validateProduction({ db, config, clock: systemClock, log, churnModels, health });
   } finally {

@@ -130,6 +130,14 @@ const configSchema = z.object({
     error: "must be a 256-bit key: 64 hex digits or 32 bytes in base64 " +
       "(e.g. from openssl rand -base64 32)",
   }).optional(),
+  // Keys that older values may still be under while `deno task keys:rotate` moves them
+  // to PRIVACY_ENCRYPTION_KEY (docs/privacy.md, "Encryption at rest"): comma-separated.
+  PRIVACY_ENCRYPTION_KEY_PREVIOUS: z.string().refine(
+    (text) => text.split(",").map((k) => k.trim()).filter((k) => k !== "").every(isAes256Key),
+    { error: "must be comma-separated 256-bit keys: 64 hex digits or 32 bytes in base64 each" },
+  ).optional(),
+  // A JSON key file (deno task keys:generate); takes precedence over PRIVACY_ENCRYPTION_KEY.
+  PII_KEY_FILE: z.string().min(1, "must be a file path").optional(),
   GDPR_COMPLIANCE_MODE: booleanFlag.default(true),
   // Delivery channels (plugins/email, slack, webhook): a channel without its settings is off.
   SMTP_URL: smtpUrl.optional(),
@@ -185,6 +193,9 @@ const configSchema = z.object({
   // engine per tick; rows per delete statement, small so each transaction stays short.
   RETENTION_SCHEDULE: cronOrOff.default("30 2 * * *"),
   RETENTION_BATCH_SIZE: positiveInt.max(100_000).default(5_000),
+  // Privacy requests (docs/privacy.md "Privacy requests") are processed on this schedule by one
+  // engine per tick: every minute by default, so a request is answered within minutes.
+  PRIVACY_REQUEST_SCHEDULE: cronOrOff.default("* * * * *"),
   // mv_success_metrics is refreshed on this schedule by one engine per tick (the seed: hourly).
   SUCCESS_METRICS_REFRESH_SCHEDULE: cronOrOff.default("0 * * * *"),
   // Cost per sent intervention by channel for the ROI report, over the defaults (docs/reports.md).
@@ -297,6 +308,7 @@ const secretKeys: ReadonlySet<string> = new Set([
   "INIT_ADMIN_PASSWORD",
   "PAGERDUTY_KEY",
   "PRIVACY_ENCRYPTION_KEY",
+  "PRIVACY_ENCRYPTION_KEY_PREVIOUS",
   "INTERVENTION_WEBHOOK_SECRET",
   "ALERT_WEBHOOK_SECRET",
 ]);

@@ -20,6 +20,7 @@ export type ErrorKind =
   | "rate_limited"
   | "unprocessable"
   | "not_found"
+  | "gone"
   | "conflict"
   | "too_large"
   | "unsupported_media_type"
@@ -66,6 +67,14 @@ export const errorCatalog = {
   METHOD_NOT_ALLOWED: { kind: "method_not_allowed", title: "Method not allowed on this route" },
   CYCLE_ALREADY_RUNNING: { kind: "conflict", title: "A cycle is already running" },
   RETENTION_ALREADY_RUNNING: { kind: "conflict", title: "A retention run is already running" },
+  CUSTOMER_ERASED: { kind: "gone", title: "The customer was erased by a privacy request" },
+  PRIVACY_REQUEST_NOT_FOUND: { kind: "not_found", title: "Privacy request not found" },
+  PRIVACY_REQUEST_DUPLICATE: {
+    kind: "conflict",
+    title: "The same request for this customer is still open",
+  },
+  PRIVACY_EXPORT_NOT_READY: { kind: "conflict", title: "The privacy export is not ready" },
+  PRIVACY_EXPORT_EXPIRED: { kind: "gone", title: "The privacy export has expired" },
   INTERVENTION_NOT_FOUND: { kind: "not_found", title: "Intervention not found" },
   INTERVENTION_NOT_RETRIABLE: { kind: "conflict", title: "The intervention cannot be retried" },
   CHANNEL_NOT_CONFIGURED: { kind: "conflict", title: "The channel is not configured" },
@@ -88,6 +97,10 @@ export const errorCatalog = {
   SCHEMA_TOO_NEW: { kind: "internal", title: "The database schema is newer than this engine" },
   MIGRATION_FAILED: { kind: "internal", title: "A migration failed" },
   MIGRATION_CHANGED: { kind: "internal", title: "An applied migration was changed" },
+  PII_KEYS_INVALID: { kind: "internal", title: "The encryption keys cannot be used" },
+  PII_KEY_MISSING: { kind: "internal", title: "An encryption key the data uses is missing" },
+  PII_KEY_WRONG: { kind: "internal", title: "An encryption key does not match the data" },
+  PII_DECRYPT_FAILED: { kind: "internal", title: "A stored personal value cannot be decrypted" },
   HEALTH_CHECK_INVALID: { kind: "internal", title: "A health check cannot be registered" },
   PLUGIN_INVALID: { kind: "internal", title: "A plugin cannot be registered" },
   // Plugin platform (issue 7)

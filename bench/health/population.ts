@@ -8,6 +8,7 @@ import type { Db, Queryable } from "../../engine/db/mod.ts";
 import { seedDemoData, type SeedPhase } from "../../engine/demo/mod.ts";
 import type { ScoringSettings } from "../../engine/health/mod.ts";
 import { installEngine } from "../../engine/install.ts";
+import { openKeyring } from "../../engine/privacy/mod.ts";
 import { silentLogger } from "../../engine/log.ts";
 
 /** What population a run asks for. */
@@ -31,6 +32,20 @@ export interface Population extends PopulationSpec {
 }
 
 /** Options of ensurePopulation. */
+/**
+ * The benchmark databases' encryption key (their data is generated, not
+ * personal), unless the environment configures keys. Engines a benchmark
+ * starts get the same (benchKeyEnv).
+ */
+const BENCH_ENCRYPTION_KEY = "62656e63682d6f6e6c792d6b65792d6e6f742d666f722d7265616c2d64617461";
+
+/** The key variables for an engine a benchmark starts on its database. */
+export function benchKeyEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  if (env.PII_KEY_FILE || env.PRIVACY_ENCRYPTION_KEY) return {};
+  return { PRIVACY_ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY };
+}
+
 export interface EnsureOptions {
   reseed: boolean;
   scoring: ScoringSettings;
@@ -72,6 +87,13 @@ export async function ensurePopulation(
     now: new Date(),
     log: silentLogger,
   });
+  const env = Deno.env.toObject();
+  await openKeyring(db, {
+    PII_KEY_FILE: env.PII_KEY_FILE || undefined,
+    PRIVACY_ENCRYPTION_KEY: env.PRIVACY_ENCRYPTION_KEY || BENCH_ENCRYPTION_KEY,
+    PRIVACY_ENCRYPTION_KEY_PREVIOUS: env.PRIVACY_ENCRYPTION_KEY_PREVIOUS || undefined,
+    DATA_DIR: ".data",
+  }, { now: new Date(), log: silentLogger });
   await db.exec(POPULATION_TABLE);
   if (!options.reseed) {
     const existing = await findPopulation(db, spec);

@@ -27,6 +27,7 @@ import { registerStatusRoutes } from "./routes/status.ts";
 import { registerProbeRoutes } from "./routes/probes.ts";
 import { registerValidationRoutes } from "./routes/validation.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerPrivacyRoutes } from "./routes/privacy.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
@@ -159,6 +160,7 @@ export function createApi(deps: ApiDeps): Api {
   registerPluginEventRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerPrivacyRoutes(app, deps);
   registerMeRoutes(app);
   registerMetricsRoutes(app, metrics);
 

@@ -26,6 +26,10 @@ const tags = [
   },
   { name: "Access", description: "API tokens and the caller's role (see docs/access.md)" },
   { name: "Governance", description: "The hash-chained audit log" },
+  {
+    name: "Privacy",
+    description: "Access, deletion and portability requests about a customer (docs/privacy.md)",
+  },
   { name: "Operations", description: "Health checks per component and Prometheus metrics" },
 ];
 

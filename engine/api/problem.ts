@@ -16,6 +16,7 @@ const statusByKind: Record<ErrorKind, number> = {
   rate_limited: 429,
   unprocessable: 422,
   not_found: 404,
+  gone: 410,
   method_not_allowed: 405,
   conflict: 409,
   too_large: 413,

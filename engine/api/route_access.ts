@@ -142,6 +142,11 @@ export const routeAccess: Record<string, RouteAccess> = {
 
   "GET /api/v1/audit": "read:audit",
   "GET /api/v1/audit/verify": "read:audit",
+  // Privacy requests reach every personal value of a customer, or erase it: admins only.
+  "POST /api/privacy/request": "manage:privacy",
+  "GET /api/privacy/requests": "manage:privacy",
+  "GET /api/privacy/requests/{id}": "manage:privacy",
+  "GET /api/privacy/requests/{id}/download": "manage:privacy",
 
   // The admin console's pages (docs/console.md).
   ...Object.fromEntries(consoleRoutes.map((key) => [key, "console" as const])),

@@ -46,6 +46,7 @@ export const problemDescriptions: Record<number, string> = {
   428: "Send If-Match with the ETag from your last read",
   429: "Too many requests for this token; wait for Retry-After seconds",
   409: "Conflict with the current state",
+  410: "Gone: erased by a privacy request, or expired",
   413: "The body is too large",
   415: "The body is not JSON",
   422: "The request names things that do not exist or are out of range",

@@ -7,7 +7,12 @@ import { DAY_MS } from "../clock.ts";
 import type { Db, Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
 import { scoreAllCustomers, type ScoringSettings } from "../health/mod.ts";
-import { ensureEventPartitions, evaluateMilestones, upsertCustomers } from "../signals/mod.ts";
+import {
+  ensureEventPartitions,
+  evaluateMilestones,
+  sealEventProperties,
+  upsertCustomers,
+} from "../signals/mod.ts";
 import { type DemoEvent, generateActivity } from "./activity.ts";
 import { generateSupplier, MAX_TENURE_DAYS, type SupplierProfile } from "./population.ts";
 import { seededRandom } from "./random.ts";
@@ -146,6 +151,13 @@ async function insertDemoEvents(db: Db, events: DemoEvent[]): Promise<void> {
     "usage_events",
     // received_at is left to the database (now): daily usage counts find new events by it.
     ["event_id", "customer_id", "type", "user_id", "occurred_at", "properties"],
-    events.map((e) => [e.event_id, e.customer_id, e.type, e.user_id, e.occurred_at, e.properties]),
+    await Promise.all(events.map(async (e) => [
+      e.event_id,
+      e.customer_id,
+      e.type,
+      e.user_id,
+      e.occurred_at,
+      await sealEventProperties(e.properties),
+    ])),
   );
 }

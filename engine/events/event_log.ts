@@ -17,6 +17,9 @@ export const domainEventTypes = [
   "intervention.planned",
   "intervention.sent",
   "intervention.failed",
+  // A privacy deletion erased a customer: its payload holds the id's digest and the pseudonym
+  // that replaced it, never the id (docs/privacy.md).
+  "customer.erased",
 ] as const;
 
 /** A domain event type, e.g. `"milestone.achieved"`. */

@@ -1,19 +1,24 @@
 /**
  * The customer list a success team works from: filtered (vendor type, plan,
  * country, active or churned, health and at-risk ranges), sorted (by health,
- * at-risk score, MRR, name, signup date) and paged with a keyset cursor, each
+ * at-risk score, MRR, signup date; not name: names are stored encrypted, so
+ * the database cannot order them) and paged with a keyset cursor, each
  * customer with its latest health. It lives with health because it reads
  * health scores; signals own the customers it reads.
  */
 import type { Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
-import { type Customer, customerColumns, type CustomerRow, toCustomer } from "../signals/mod.ts";
+import {
+  type Customer,
+  customerColumns,
+  type CustomerRow,
+  emailIndexes,
+  readCustomers,
+} from "../signals/mod.ts";
 
 /** Orders a list can be sorted in; `-` means descending. Ties break by id. */
 export const customerSorts = [
   "id",
-  "name",
-  "-name",
   "mrr",
   "-mrr",
   "signupDate",
@@ -36,6 +41,8 @@ export interface CustomerFilters {
   minHealthScore?: number;
   maxHealthScore?: number;
   minAtRiskScore?: number;
+  /** The customer's email attribute, compared case-insensitively through its blind index. */
+  email?: string;
 }
 
 /** A customer with its latest health, as listed. */
@@ -57,7 +64,6 @@ const valueFormats: Record<SortType, RegExp> = {
 // sort as -1, before every score.
 const sortColumns: Record<string, { sql: string; type: SortType }> = {
   id: { sql: "c.id", type: "text" },
-  name: { sql: "c.name", type: "text" },
   mrr: { sql: "c.mrr", type: "numeric" },
   signupDate: { sql: "c.signup_date", type: "date" },
   healthScore: { sql: "coalesce(h.score, -1)", type: "numeric" },
@@ -88,6 +94,7 @@ export async function listCustomersWithHealth(
     after?.[0] ?? null,
     after?.[1] ?? null,
     options.limit + 1,
+    f.email === undefined ? null : await emailIndexes(f.email),
   ];
   const rows = await db.query<
     CustomerRow & {
@@ -108,6 +115,7 @@ export async function listCustomersWithHealth(
        and ($5::numeric is null or h.score >= $5)
        and ($6::numeric is null or h.score <= $6)
        and ($7::numeric is null or h.at_risk_score >= $7)
+       and ($11::text[] is null or c.email_index = any($11::text[]))
        and ($8::text is null or ${key.sql} ${cmp} $8::${key.type}
             or (${key.sql} = $8::${key.type} and c.id > $9))
      order by ${key.sql} ${descending ? "desc" : "asc"}, c.id
@@ -116,9 +124,10 @@ export async function listCustomersWithHealth(
   );
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
+  const customers = await readCustomers(page);
   return {
-    customers: page.map((row) => ({
-      ...toCustomer(row),
+    customers: page.map((row, i) => ({
+      ...customers[i]!,
       health: row.h_score === null
         ? null
         : { score: row.h_score, atRiskScore: row.h_at_risk!, scoredAt: row.h_at!.toISOString() },

@@ -16,6 +16,7 @@ export {
   type HealthModel,
   healthModelSchema,
   type Measure,
+  measureSchema,
   type Scale,
 } from "./model_schema.ts";
 export { type CompiledHealthModel, compileHealthModel } from "./model_sql.ts";

@@ -5,6 +5,7 @@
  * engine/health/default_model.json. docs/health.md explains each field.
  */
 import { z } from "zod";
+import { PLAIN_EVENT_PROPERTIES } from "../privacy/mod.ts";
 import { BOOST_COMPONENT } from "./boosts.ts";
 
 const eventTypes = z.array(z.string().regex(/^[a-z][a-z0-9_.]*$/).max(64)).min(1).max(20);
@@ -27,7 +28,16 @@ export const measureSchema = z.discriminatedUnion("kind", [
       "How many distinct values a property took, e.g. features used",
     ),
     event: z.string().regex(/^[a-z][a-z0-9_.]*$/).max(64),
-    property: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).max(64),
+    // Other string properties are free text, stored encrypted with a random IV: every value
+    // would count as distinct (docs/privacy.md, "Encryption at rest").
+    property: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).max(64).refine(
+      (name) => PLAIN_EVENT_PROPERTIES.has(name),
+      {
+        error: `must be a property stored readable: one of ${
+          [...PLAIN_EVENT_PROPERTIES].join(", ")
+        } (other string properties are free text, stored encrypted)`,
+      },
+    ),
     windowDays,
   }),
   z.strictObject({

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { Queryable } from "../db/mod.ts";
+import { openCustomerRows } from "../signals/mod.ts";
 import type { TemplateContext } from "./template_context.ts";
 
 /** The owner of a customer without a success manager: the team. */
@@ -52,7 +53,7 @@ export async function loadContextRows(
      where c.id = any($1::text[])`,
     [customerIds, now],
   );
-  return new Map(rows.map((row) => [row.id, row]));
+  return new Map((await openCustomerRows(rows)).map((row) => [row.id, row]));
 }
 
 /** What a context is built with besides the customer's data. */

@@ -6,6 +6,7 @@
  */
 import { PgCode, pgErrorCode, type Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
+import { openText, sealText } from "../privacy/mod.ts";
 import { customerNotFound } from "../signals/mod.ts";
 
 /**
@@ -52,6 +53,9 @@ interface InboxRow {
 const COLUMNS =
   "id, customer_id, user_id, intervention_id, subject, body, test, created_at, read_at";
 
+/** Field names bound into the encrypted subject and body (keys:rotate uses the same). */
+export const INBOX_FIELDS = { subject: "in_app_messages.subject", body: "in_app_messages.body" };
+
 /**
  * Stores `message` in its customer's inbox once: a second delivery with the
  * same dedup key stores nothing. Returns the message's id either way; throws
@@ -63,6 +67,11 @@ export async function deliverToInbox(
   options: { now?: Date } = {},
 ): Promise<{ id: number }> {
   let inserted: { id: number }[];
+  // Rendered with the customer's name and data: free text, stored encrypted.
+  const [subject, body] = await Promise.all([
+    sealText("text", INBOX_FIELDS.subject, message.subject),
+    sealText("text", INBOX_FIELDS.body, message.text),
+  ]);
   try {
     inserted = await db.query<{ id: number }>(
       `insert into in_app_messages
@@ -74,8 +83,8 @@ export async function deliverToInbox(
         message.customer.id,
         message.interventionId,
         message.dedupKey,
-        message.subject,
-        message.text,
+        subject,
+        body,
         message.test,
         options.now ?? null,
       ],
@@ -112,7 +121,7 @@ export async function listInbox(
      order by id desc limit $4`,
     [customerId, options.cursor ?? null, options.unreadOnly ?? false, options.limit + 1],
   );
-  const items = rows.slice(0, options.limit).map(toInboxMessage);
+  const items = await Promise.all(rows.slice(0, options.limit).map(toInboxMessage));
   const last = items.at(-1);
   return { items, nextCursor: rows.length > options.limit && last ? String(last.id) : null };
 }
@@ -142,17 +151,21 @@ export async function markInboxRead(
         `list the inbox with GET /api/v1/customers/${customerId}/inbox`,
     );
   }
-  return toInboxMessage(row);
+  return await toInboxMessage(row);
 }
 
-function toInboxMessage(row: InboxRow): InboxMessage {
+async function toInboxMessage(row: InboxRow): Promise<InboxMessage> {
+  const [subject, body] = await Promise.all([
+    openText(INBOX_FIELDS.subject, row.subject),
+    openText(INBOX_FIELDS.body, row.body),
+  ]);
   return {
     id: Number(row.id),
     customerId: row.customer_id,
     userId: row.user_id,
     interventionId: row.intervention_id,
-    subject: row.subject,
-    body: row.body,
+    subject,
+    body,
     test: row.test,
     createdAt: row.created_at.toISOString(),
     readAt: row.read_at === null ? null : row.read_at.toISOString(),

@@ -6,6 +6,9 @@
  * and `intervention.failed` events included.
  */
 import type { Queryable } from "../db/mod.ts";
+import { sealText } from "../privacy/mod.ts";
+import { openCustomerRows } from "../signals/mod.ts";
+import { LAST_ERROR_FIELD } from "./store.ts";
 
 /** A claimed send with what rendering and the channel need. */
 export interface ClaimedSend {
@@ -80,7 +83,8 @@ export async function claimDueSends(
        cu.time_zone, cu.mrr::float8 as mrr, cu.signup_date::text as signup_date, cu.attributes`,
     [options.now, options.limit, options.worker, options.leaseSeconds],
   );
-  return rows.map((row) => ({
+  // Decrypted after the claim, outside the statement: the rows are the batch's, once.
+  return (await openCustomerRows(rows)).map((row) => ({
     id: row.id,
     idempotencyKey: row.idempotency_key,
     customerId: row.customer_id,
@@ -124,14 +128,15 @@ export async function recordSendResults(
   options: { now: Date },
 ): Promise<void> {
   if (results.length === 0) return;
-  const rows = results.map((r) => ({
+  // The whole error is kept encrypted: SMTP replies quote the recipient's address.
+  const rows = await Promise.all(results.map(async (r) => ({
     id: r.id,
     outcome: r.outcome,
     provider_message_id: "providerMessageId" in r ? r.providerMessageId : null,
-    error: "error" in r ? r.error : null,
+    error: await sealText("text", LAST_ERROR_FIELD, "error" in r ? r.error : null),
     retry_at: r.outcome === "retry" ? r.retryAt.toISOString() : null,
     event_error: r.outcome === "dead" ? withoutPersonalData(r.error) : null,
-  }));
+  })));
   await db.query(
     `with results as (
        select * from json_to_recordset($1::json) as r(id bigint, outcome text,
@@ -179,7 +184,7 @@ export async function recordSendResults(
 // Event payloads go to plugins, outside the operators' view: addresses (SMTP
 // replies quote the recipient) and URLs (a path or query can carry a token or
 // a customer's data) are masked, and the text is cut short. The whole text
-// stays in success_interventions.last_error. A URL stops before the
+// stays in success_interventions.last_error, encrypted. A URL stops before the
 // punctuation of the sentence around it; an address takes the angle brackets
 // SMTP puts around it, so "<jane@example.com>" becomes "<email>".
 const URL_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"')]*[^\s<>"').,:;!?]/gi;

@@ -7,7 +7,9 @@
  * its send and its event are stored together or not at all.
  */
 import type { Queryable } from "../db/mod.ts";
+import { openEntries } from "../privacy/mod.ts";
 import { interventionParamsSchema } from "../rules/mod.ts";
+import { CUSTOMER_FIELDS } from "../signals/mod.ts";
 import type { InterventionPolicy } from "./policy.ts";
 import {
   type Capabilities,
@@ -85,12 +87,19 @@ export async function planBatch(
     lookBack,
   ]);
   const decisions: Array<Decision & { customerId: string }> = [];
-  for (const group of byCustomer(rows)) {
+  const groups = [...byCustomer(rows)];
+  // The address is stored encrypted; the email policy checks the address itself.
+  const emails = await Promise.all(
+    groups.map(async (group) =>
+      (await openEntries({ email: group[0]!.email }, CUSTOMER_FIELDS.attributes)).email
+    ),
+  );
+  for (const [i, group] of groups.entries()) {
     const first = group[0]!;
     const state: CustomerState = {
       customerId: first.customer_id,
       timeZone: first.time_zone,
-      email: first.email,
+      email: emails[i],
       churned: first.churned,
       unsubscribed: new Set(first.unsubscribed),
       history: first.history.map((h) => ({ ...h, plannedAt: new Date(h.plannedAt) })),

@@ -2,6 +2,7 @@
  * Reading interventions (every planner decision, sent or not, and why) and
  * an operator's retries of dead-lettered sends. Retries are audit entries.
  */
+import { openText } from "../privacy/mod.ts";
 import type { ChangeContext } from "../access/mod.ts";
 import { appendAudit } from "../audit/mod.ts";
 import type { Db, Queryable } from "../db/mod.ts";
@@ -93,10 +94,13 @@ export async function listInterventions(
       page.limit + 1,
     ],
   );
-  const items = rows.slice(0, page.limit).map(toIntervention);
+  const items = await Promise.all(rows.slice(0, page.limit).map(toIntervention));
   const last = items.at(-1);
   return { items, nextCursor: rows.length > page.limit && last ? String(last.id) : null };
 }
+
+/** The field name bound into an encrypted last_error (it can quote the recipient's address). */
+export const LAST_ERROR_FIELD = "success_interventions.last_error";
 
 /** One intervention, or INTERVENTION_NOT_FOUND. */
 export async function getIntervention(db: Queryable, id: number): Promise<Intervention> {
@@ -105,7 +109,7 @@ export async function getIntervention(db: Queryable, id: number): Promise<Interv
     [id],
   );
   if (!row) throw notFound(id);
-  return toIntervention(row);
+  return await toIntervention(row);
 }
 
 /**
@@ -222,7 +226,7 @@ function notFound(id: number): EngineError {
   );
 }
 
-function toIntervention(row: InterventionRow): Intervention {
+async function toIntervention(row: InterventionRow): Promise<Intervention> {
   return {
     id: row.id,
     customerId: row.customer_id,
@@ -241,7 +245,7 @@ function toIntervention(row: InterventionRow): Intervention {
     deliveredAt: row.delivered_at?.toISOString() ?? null,
     providerMessageId: row.provider_message_id,
     attempts: row.attempts,
-    lastError: row.last_error,
+    lastError: await openText(LAST_ERROR_FIELD, row.last_error),
     test: row.test,
     openedAt: row.opened_at?.toISOString() ?? null,
     clickedAt: row.clicked_at?.toISOString() ?? null,

@@ -6,6 +6,7 @@
  */
 import type { Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
+import { sealText } from "../privacy/mod.ts";
 import {
   type Channel,
   type ChannelKind,
@@ -90,8 +91,11 @@ export async function sendTemplateTest(
       templateVersion: input.source.version ?? 0,
     },
   };
-  const record = (outcome: { status: string; providerMessageId?: string | null; error?: string }) =>
-    db.query<{ id: number }>(
+  // The address, and an error that may quote it (SMTP does), are stored encrypted.
+  const record = async (
+    outcome: { status: string; providerMessageId?: string | null; error?: string },
+  ) =>
+    await db.query<{ id: number }>(
       `insert into template_test_sends (template_id, template_version, customer_id, channel,
          recipient, requested_by, status, provider_message_id, error, sent_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
@@ -100,11 +104,11 @@ export async function sendTemplateTest(
         input.source.version,
         input.customerId,
         kind,
-        input.recipient,
+        await sealText("contact", "template_test_sends.recipient", input.recipient),
         input.requestedBy,
         outcome.status,
         outcome.providerMessageId ?? null,
-        outcome.error ?? null,
+        await sealText("text", "template_test_sends.error", outcome.error ?? null),
         input.now,
       ],
     );

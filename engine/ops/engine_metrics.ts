@@ -29,6 +29,7 @@ export interface EngineMetrics {
   pluginDeliveryDuration: Histogram<"plugin" | "outcome">;
   channelSends: Counter<"channel" | "outcome">;
   channelSendDuration: Histogram<"channel" | "outcome">;
+  privacyRequestsOverdue: Gauge<"type">;
 }
 
 /** Declares the engine's metrics on a new registry (measurements also go to `meter`). */
@@ -102,6 +103,11 @@ export function createEngineMetrics(options: { meter?: Meter } = {}): EngineMetr
       labels: ["channel", "outcome"],
       unit: "s",
       buckets: DELIVERY_BUCKETS,
+    }),
+    privacyRequestsOverdue: registry.gauge({
+      name: "cs_privacy_requests_overdue",
+      help: "Privacy requests still open after their 30-day due date, by type",
+      labels: ["type"],
     }),
   };
 }

@@ -16,6 +16,7 @@ import { cyclesCheck, type CycleScheduling, outboxCheck } from "./health_checks_
 import { churnModelCheck, healthScoringCheck } from "./health_checks_ml.ts";
 import { HealthMonitor } from "./health_checks_monitor.ts";
 import { privacyManagerCheck, retentionCheck } from "./health_checks_privacy.ts";
+import { privacyRequestsCheck } from "./health_checks_privacy_requests.ts";
 
 /** Whether this process can run cycles on CYCLE_SCHEDULE (see scheduleCycles in main.ts). */
 export function cycleScheduling(config: Pick<Config, "CUSTOMER_SUCCESS_ENABLED">): CycleScheduling {
@@ -56,6 +57,7 @@ export function createHealthMonitor(options: CreateHealthMonitorOptions): Health
     .register(eventLogCheck(db, options.eventHub))
     .register(pluginStatesCheck(options.plugins))
     .register(retentionCheck(db, config))
-    .register(privacyManagerCheck(config));
+    .register(privacyRequestsCheck(db, config))
+    .register(privacyManagerCheck(db, config));
   return new HealthMonitor({ registry, clock, log, intervalMs: config.HEALTH_CHECK_INTERVAL });
 }

@@ -1,14 +1,21 @@
 /**
  * The `privacy` component: is data kept past DATA_RETENTION_DAYS (the
  * retention job's last run, and the usage months still stored beyond the
- * window), and is personal data protected. Field encryption and privacy
- * requests arrive with a later issue, which replaces `privacyManagerCheck`.
+ * window), and is personal data protected: encrypted, under which keys.
+ * Privacy requests arrive with a later issue.
  */
 import { DAY_MS } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { nextCronTicks } from "../cron_expression.ts";
 import type { Db } from "../db/mod.ts";
-import { lastRetentionRun, type RetentionRun } from "../privacy/mod.ts";
+import {
+  KEY_PURPOSES,
+  lastRetentionRun,
+  piiKeyring,
+  piiKeySource,
+  registeredKeys,
+  type RetentionRun,
+} from "../privacy/mod.ts";
 import { partitionsBefore } from "../signals/mod.ts";
 import type { HealthCheck } from "./health_checks.ts";
 
@@ -93,49 +100,68 @@ function describeRun(run: RetentionRun) {
   };
 }
 
-/** Field encryption and privacy requests: not built yet. */
+/**
+ * Encryption at rest (which keys, from where, old keys not yet retired) and
+ * the privacy manager's switches. Privacy requests are not built yet.
+ */
 export function privacyManagerCheck(
-  config: Pick<
-    Config,
-    "PRIVACY_MANAGER_ENABLED" | "GDPR_COMPLIANCE_MODE" | "PRIVACY_ENCRYPTION_KEY"
-  >,
+  db: Db,
+  config: Pick<Config, "PRIVACY_MANAGER_ENABLED" | "GDPR_COMPLIANCE_MODE">,
 ): HealthCheck {
   return {
     name: "privacy-manager",
     component: "privacy",
-    run() {
+    async run() {
+      const source = piiKeySource();
+      const keyring = source === null ? null : piiKeyring();
+      const active = keyring === null
+        ? null
+        : Object.fromEntries(KEY_PURPOSES.map((p) => [p, keyring.activeKeyId(p)]));
+      const activeIds = new Set(Object.values(active ?? {}));
+      // Registered, not retired and not active: values may still be under them (cheap: no scan).
+      const oldKeys = (await registeredKeys(db))
+        .filter((k) => k.retiredAt === null && !activeIds.has(k.keyId)).map((k) => k.keyId);
       const details = {
         enabled: config.PRIVACY_MANAGER_ENABLED,
         gdprComplianceMode: config.GDPR_COMPLIANCE_MODE,
-        encryptionKeyConfigured: config.PRIVACY_ENCRYPTION_KEY !== undefined,
-        personalDataEncrypted: false,
+        personalDataEncrypted: keyring !== null,
+        keySource: source?.kind ?? null,
+        keyFile: source?.path ?? null,
+        activeKeys: active,
+        oldKeysNotRetired: oldKeys,
       };
-      if (config.PRIVACY_MANAGER_ENABLED) {
-        return Promise.resolve({
-          status: "degraded",
-          message: "Personal data (customer names, event properties) is stored unencrypted: " +
-            "field-level encryption and privacy requests (access, deletion, portability) arrive " +
-            "with a later issue" +
-            (details.encryptionKeyConfigured
-              ? "; PRIVACY_ENCRYPTION_KEY is set but not used yet"
-              : ""),
-          details,
-        });
+      const problems: string[] = [];
+      if (keyring === null) problems.push("The encryption keys are not loaded");
+      if (source?.kind === "local") {
+        problems.push(
+          `Personal data is encrypted with the local key file ${source.path}, made for the ` +
+            "embedded database: back it up apart from the data; in production set PII_KEY_FILE " +
+            "or PRIVACY_ENCRYPTION_KEY",
+        );
       }
-      return Promise.resolve(
-        config.GDPR_COMPLIANCE_MODE
-          ? {
-            status: "degraded",
-            message: "GDPR_COMPLIANCE_MODE is on but the privacy manager is turned off " +
-              "(PRIVACY_MANAGER_ENABLED=false)",
-            details,
-          }
-          : {
-            status: "healthy",
-            message: "The privacy manager is turned off (PRIVACY_MANAGER_ENABLED=false)",
-            details,
-          },
-      );
+      if (oldKeys.length > 0) {
+        problems.push(
+          `Values may still be under old keys ${oldKeys.join(", ")}: run deno task keys:rotate`,
+        );
+      }
+      if (config.GDPR_COMPLIANCE_MODE && !config.PRIVACY_MANAGER_ENABLED) {
+        problems.push(
+          "GDPR_COMPLIANCE_MODE is on but the privacy manager is turned off " +
+            "(PRIVACY_MANAGER_ENABLED=false)",
+        );
+      }
+      const encrypted = active === null
+        ? ""
+        : "Personal data is encrypted at rest (AES-256-GCM) under the keys " +
+          Object.values(active).join(", ");
+      if (problems.length > 0) {
+        return {
+          status: "degraded",
+          message: [encrypted, ...problems].filter((m) => m !== "").join("; "),
+          details,
+        };
+      }
+      return { status: "healthy", message: encrypted, details };
     },
   };
 }

@@ -86,6 +86,8 @@ export {
   cycleScheduling,
 } from "./health_checks_foundation.ts";
 export { CYCLE_START_GRACE_MS, type CycleScheduling } from "./health_checks_interventions.ts";
+export { privacyRequestsCheck } from "./health_checks_privacy_requests.ts";
+export { watchPrivacyRequests } from "./privacy_metrics.ts";
 
 // Readiness and production validation.
 export { Lifecycle, type LifecyclePhase } from "./lifecycle.ts";

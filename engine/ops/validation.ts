@@ -23,7 +23,6 @@ import {
   auditValidation,
   configurationValidation,
   databaseValidation,
-  encryptionValidation,
   healthValidation,
   migrationsValidation,
   modelValidation,
@@ -31,6 +30,7 @@ import {
   schedulesValidation,
 } from "./validation_checks.ts";
 import { endpointsValidation } from "./validation_endpoints.ts";
+import { encryptionValidation } from "./validation_encryption.ts";
 
 /** pass: ready; warn: works, worth a look; fail: not ready; skip: turned off. */
 export type ValidationStatus = "pass" | "warn" | "fail" | "skip";

@@ -213,24 +213,6 @@ export const healthValidation: ValidationCheck = async ({ config, health }) => {
   return pass(`${where} says healthy`);
 };
 
-/** PRIVACY_ENCRYPTION_KEY is set (loadConfig already refused a malformed one). */
-export const encryptionValidation: ValidationCheck = ({ config }) => {
-  if (!config.PRIVACY_MANAGER_ENABLED) {
-    return Promise.resolve(skip("The privacy manager is off (PRIVACY_MANAGER_ENABLED=false)"));
-  }
-  if (config.PRIVACY_ENCRYPTION_KEY === undefined) {
-    return Promise.resolve(fail(
-      "PRIVACY_ENCRYPTION_KEY is not set",
-      "Set it to a 256-bit key (openssl rand -base64 32) and keep a copy safe: personal data " +
-        "will be encrypted with it (the encryption itself comes with the privacy manager)",
-    ));
-  }
-  return Promise.resolve(pass(
-    "PRIVACY_ENCRYPTION_KEY is set and is a 256-bit key (nothing is encrypted with it yet: " +
-      "that comes with the privacy manager)",
-  ));
-};
-
 /** Every audit entry follows from the one before. */
 export const auditValidation: ValidationCheck = async ({ db }) => {
   const check = await verifyAuditChain(db);

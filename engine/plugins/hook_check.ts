@@ -95,6 +95,17 @@ export function checkHooks(manifest: PluginManifest, value: unknown): PluginHook
   if (hooks.health !== undefined && !manifest.capabilities.health) {
     throw undeclared(plugin, "it has a health hook", `"health": true to capabilities`);
   }
+  const privacyHooks = [hooks.exportCustomer, hooks.eraseCustomer].filter((h) => h !== undefined);
+  if (privacyHooks.length > 0 && !manifest.capabilities.personalData) {
+    throw undeclared(plugin, "it has privacy hooks", `"personalData": true to capabilities`);
+  }
+  if (manifest.capabilities.personalData && privacyHooks.length < 2) {
+    throw invalid(
+      plugin,
+      "plugin.json declares personalData, so setup must return both exportCustomer and " +
+        "eraseCustomer (privacy requests reach a plugin's data only through them)",
+    );
+  }
   return hooks as PluginHooks;
 }
 

@@ -49,6 +49,8 @@ export async function startInProcessPlugin(options: InProcessOptions): Promise<R
     unknown
   >;
   const timeoutMs = options.hookTimeoutMs ?? 5_000;
+  // A customer's rows in a plugin, or a downstream erasure, may take longer than a health check.
+  const privacyTimeoutMs = Math.max(timeoutMs, 60_000);
   const env = declaredEnvironment(manifest, options.environment);
   const channels: Channel[] = [];
   let open = true;
@@ -96,6 +98,22 @@ export async function startInProcessPlugin(options: InProcessOptions): Promise<R
         `Plugin "${manifest.name}": its facts hook did not answer within ${timeoutMs} ms`,
       );
       return checkFactValues(manifest, values);
+    },
+    async exportCustomer(customerId) {
+      if (!hooks.exportCustomer) return {};
+      return await withTimeout(
+        hooks.exportCustomer({ customerId }),
+        privacyTimeoutMs,
+        `Plugin "${manifest.name}": its exportCustomer hook did not answer within ${privacyTimeoutMs} ms`,
+      );
+    },
+    async eraseCustomer(customerId, pseudonym) {
+      if (!hooks.eraseCustomer) return {};
+      return await withTimeout(
+        hooks.eraseCustomer({ customerId, pseudonym }),
+        privacyTimeoutMs,
+        `Plugin "${manifest.name}": its eraseCustomer hook did not answer within ${privacyTimeoutMs} ms`,
+      );
     },
     // async: a route's error (rethrown by onError) may escape Hono synchronously.
     async fetch(request) {

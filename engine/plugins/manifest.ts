@@ -76,6 +76,8 @@ const manifestSchema = z.strictObject({
     facts: z.array(factDeclaration).default([]),
     routes: z.boolean().default(false),
     health: z.boolean().default(false),
+    // Keeps data about customers: it must answer privacy requests (exportCustomer, eraseCustomer).
+    personalData: z.boolean().default(false),
   }),
   permissions: z.strictObject({
     net: z.array(z.string().regex(HOST, { error: 'must be a host, host:port, or "*" for any' }))

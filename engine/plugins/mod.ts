@@ -26,6 +26,7 @@ export {
   type EngineAccess,
   type PluginContext,
   type PluginDefinition,
+  type PluginErasedRows,
   type PluginEventHandler,
   type PluginFactValue,
   type PluginFactValues,
@@ -33,6 +34,7 @@ export {
   type PluginHealth,
   pluginHookNames,
   type PluginHooks,
+  type PluginRowsByTable,
 } from "./plugin.ts";
 export {
   parseManifest,
@@ -43,6 +45,7 @@ export {
 export { checkDefinition, checkHooks, undeclared, undeclaredChannel } from "./hook_check.ts";
 export { checkPluginConfig } from "./plugin_config.ts";
 export { firstParty, type FirstPartyPlugin } from "./source.ts";
+export { type PluginDirectory, pluginPersonalData } from "./personal_data.ts";
 export type { RunningPlugin } from "./running.ts";
 export {
   type DeliveryMode,

@@ -49,10 +49,37 @@ export interface PluginHooks {
   health?(): Promise<PluginHealth>;
   /** Releases what the plugin holds (connections, timers) when it is stopped or disabled. */
   stop?(): Promise<void>;
+  /**
+   * Everything the plugin holds about one customer, rows by table (a privacy
+   * access or portability request; needs `capabilities.personalData`).
+   */
+  exportCustomer?(request: { customerId: string }): Promise<PluginRowsByTable>;
+  /**
+   * Erases one customer (a privacy deletion), in the plugin's tables and in
+   * the systems it fed; where it keeps aggregates it may re-key them to
+   * `pseudonym`. Returns the rows erased by table. Called before the engine
+   * erases its own rows, while the customer still exists; it must be
+   * idempotent (a failed deletion is asked again). Needs `capabilities.personalData`.
+   */
+  eraseCustomer?(request: { customerId: string; pseudonym: string }): Promise<PluginErasedRows>;
 }
 
+/** Rows by table, as `exportCustomer` returns them (plain JSON values). */
+export type PluginRowsByTable = Record<string, Record<string, unknown>[]>;
+
+/** Rows erased by table, as `eraseCustomer` returns them. */
+export type PluginErasedRows = Record<string, number>;
+
 /** The hooks `setup` may return: anything else is refused. */
-export const pluginHookNames = ["on", "facts", "routes", "health", "stop"] as const;
+export const pluginHookNames = [
+  "on",
+  "facts",
+  "routes",
+  "health",
+  "stop",
+  "exportCustomer",
+  "eraseCustomer",
+] as const;
 
 /** What only a first-party plugin, running in the engine's process, can reach. */
 export interface EngineAccess {

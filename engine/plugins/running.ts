@@ -6,7 +6,12 @@
  */
 import type { Channel } from "./channel.ts";
 import type { PluginManifest } from "./manifest.ts";
-import type { PluginFactValues, PluginHealth } from "./plugin.ts";
+import type {
+  PluginErasedRows,
+  PluginFactValues,
+  PluginHealth,
+  PluginRowsByTable,
+} from "./plugin.ts";
 import type { PluginEvent } from "./subscriber.ts";
 
 /** A started plugin. */
@@ -31,6 +36,10 @@ export interface RunningPlugin {
   fetch(request: Request): Promise<Response>;
   /** Its health; never throws (a failing or hanging check is `unhealthy`). */
   health(): Promise<PluginHealth>;
+  /** Its rows about a customer by table; {} without `capabilities.personalData`. */
+  exportCustomer(customerId: string): Promise<PluginRowsByTable>;
+  /** Erases a customer; {} without `capabilities.personalData`. Throws when the hook fails. */
+  eraseCustomer(customerId: string, pseudonym: string): Promise<PluginErasedRows>;
   /** Stops it: its `stop` hook, then (sandboxed) its Worker. Never throws. */
   stop(): Promise<void>;
 }

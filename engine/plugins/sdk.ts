@@ -12,12 +12,14 @@ export {
   definePlugin,
   type PluginContext,
   type PluginDefinition,
+  type PluginErasedRows,
   type PluginEventHandler,
   type PluginFactValue,
   type PluginFactValues,
   type PluginHandlerEvent,
   type PluginHealth,
   type PluginHooks,
+  type PluginRowsByTable,
 } from "./plugin.ts";
 export type { PluginEvent } from "./subscriber.ts";
 export { DeliveryError } from "./channel.ts";

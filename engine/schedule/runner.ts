@@ -273,6 +273,8 @@ export class CycleRunner {
           log: log.child({ stage: definition.name }),
           now: () => clock.now(),
           progress: (done, total) => {
+            // A shard's progress report can resolve after the stage ended: its counts are final.
+            if (stage.finishedAt !== null) return;
             stage.counts = { ...stage.counts, done, total };
             this.#options.onProgress?.(stage.name, done, total);
           },

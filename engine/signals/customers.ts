@@ -1,7 +1,14 @@
 /** Storing and reading customers (wedding suppliers). */
 import { type Db, PgCode, pgErrorCode, PREPARED, type Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
+import { assertNotErased } from "../privacy/mod.ts";
 import type { Customer, CustomerRecord } from "./customer_schema.ts";
+import {
+  emailIndexes,
+  openCustomerFields,
+  openCustomerRows,
+  sealCustomerFields,
+} from "./customer_sealing.ts";
 
 /** What upsertCustomers did. */
 export interface UpsertResult {
@@ -41,7 +48,8 @@ const CUSTOMER_COLUMNS = customerColumns();
 /**
  * Creates or replaces customers in one transaction (one statement for the
  * batch), creates their milestone progress rows and appends a
- * `customer.updated` event for each. Fails whole on a taken external id.
+ * `customer.updated` event for each. Fails whole on a taken external id, and
+ * on an id or external id a privacy deletion erased (CUSTOMER_ERASED).
  */
 export async function upsertCustomers(
   db: Db,
@@ -56,10 +64,11 @@ export async function upsertCustomers(
   if (customers.length === 0) return { created: [], updated: [] };
   const itemPath = options.itemPath ?? batchItemPath;
   assertUniqueIds(customers, itemPath);
-  const payload = customers.map((c) => ({
+  // Encrypted before the transaction, all at once: no crypto while rows are locked.
+  const payload = await Promise.all(customers.map(async (c) => ({
     id: c.id,
     external_id: c.externalId ?? null,
-    name: c.name,
+    ...await sealCustomerFields({ name: c.name, attributes: c.attributes }),
     vendor_type: c.vendorType,
     plan: c.plan,
     mrr: c.mrr,
@@ -68,30 +77,31 @@ export async function upsertCustomers(
     time_zone: c.timeZone,
     signup_date: c.signupDate,
     churned_at: c.churnedAt ?? null,
-    attributes: c.attributes,
-  }));
+  })));
   return await db.transaction(async (tx) => {
     await options.precondition?.(tx);
+    // A customer erased by a privacy request must not come back by an import or an update.
+    await assertNotErased(tx, customers);
     await assertExternalIdsFree(tx, customers, itemPath);
     const rows = await tx.query<{ id: string; created: boolean }>(
       `with input as (
          select * from json_to_recordset($1::json) as c(
            id text, external_id text, name text, vendor_type text, plan text, mrr numeric,
            currency text, country text, time_zone text, signup_date date,
-           churned_at timestamptz, attributes jsonb)
+           churned_at timestamptz, attributes jsonb, email_index text)
        ),
        saved as (
          insert into customers (id, external_id, name, vendor_type, plan, mrr, currency, country,
-           time_zone, signup_date, churned_at, attributes, created_at, updated_at)
+           time_zone, signup_date, churned_at, attributes, email_index, created_at, updated_at)
          select id, external_id, name, vendor_type, plan, mrr, currency, country, time_zone,
-           signup_date, churned_at, attributes, $2, $2
+           signup_date, churned_at, attributes, email_index, $2, $2
          from input
          on conflict (id) do update set external_id = excluded.external_id, name = excluded.name,
            vendor_type = excluded.vendor_type, plan = excluded.plan, mrr = excluded.mrr,
            currency = excluded.currency, country = excluded.country,
            time_zone = excluded.time_zone, signup_date = excluded.signup_date,
            churned_at = excluded.churned_at, attributes = excluded.attributes,
-           updated_at = excluded.updated_at
+           email_index = excluded.email_index, updated_at = excluded.updated_at
          returning id, signup_date, (xmax = 0) as created
        ),
        progress as (
@@ -134,7 +144,7 @@ export async function lockCustomerForUpdate(tx: Queryable, id: string): Promise<
     `select ${CUSTOMER_COLUMNS} from customers where id = $1 for update`,
     [id],
   );
-  return row ? toCustomer(row) : null;
+  return row ? toCustomer(await openCustomerFields(row)) : null;
 }
 
 /** One customer, or CUSTOMER_NOT_FOUND. */
@@ -145,7 +155,21 @@ export async function getCustomer(db: Queryable, id: string): Promise<Customer> 
   );
   const row = rows[0];
   if (!row) throw customerNotFound(id);
-  return toCustomer(row);
+  return toCustomer(await openCustomerFields(row));
+}
+
+/** The customers whose email attribute is `email` (case-insensitive), by id; found by blind index. */
+export async function findCustomersByEmail(db: Queryable, email: string): Promise<Customer[]> {
+  const rows = await db.query<CustomerRow>(
+    `select ${CUSTOMER_COLUMNS} from customers where email_index = any($1::text[]) order by id`,
+    [await emailIndexes(email)],
+  );
+  return await readCustomers(rows);
+}
+
+/** Rows of CUSTOMER_COLUMNS (or customerColumns()) as customers, decrypted as a batch. */
+export async function readCustomers(rows: readonly CustomerRow[]): Promise<Customer[]> {
+  return (await openCustomerRows(rows)).map(toCustomer);
 }
 
 /** Throws CUSTOMER_NOT_FOUND unless the customer exists. */
@@ -256,7 +280,7 @@ async function assertExternalIdsFree(
   }
 }
 
-/** A customer as the API shows it, from its row. */
+/** A customer as the API shows it, from its row once decrypted (readCustomers does both). */
 export function toCustomer(row: CustomerRow): Customer {
   return {
     id: row.id,

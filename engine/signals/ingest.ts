@@ -5,10 +5,12 @@
 import { DAY_MS } from "../clock.ts";
 import { type Db, PREPARED } from "../db/mod.ts";
 import { EngineError, type FieldIssue } from "../errors.ts";
+import { customerErased, erasedAmong } from "../privacy/mod.ts";
 import { lockCustomers } from "./customers.ts";
 import type { UsageEvent } from "./event_schema.ts";
 import { evaluateMilestonesForEvents } from "./milestones.ts";
 import { ensurePartitionsFor } from "./partitions.ts";
+import { sealEventProperties } from "./property_sealing.ts";
 
 /** What happened to a batch. */
 export interface IngestResult {
@@ -45,9 +47,15 @@ export async function ingestEvents(
   // A second event with an id seen earlier in the batch is a duplicate, like one stored before.
   const seen = new Set<string>();
   const firsts = events.filter((e) => !seen.has(e.id) && seen.add(e.id));
+  // Encrypted before the transaction: no crypto while the batch holds its locks.
+  const properties = await Promise.all(firsts.map((e) => sealEventProperties(e.properties)));
   return await db.transaction(async (tx) => {
     const unknown = await lockCustomers(tx, firsts.map((e) => e.customerId));
-    if (unknown.size > 0) throw unknownCustomers(events, unknown);
+    if (unknown.size > 0) {
+      const erased = await erasedAmong(tx, "customer_id", [...unknown]);
+      if (erased.size > 0) throw customerErased([...erased].map((id) => `customer "${id}"`));
+      throw unknownCustomers(events, unknown);
+    }
     const inserted = await tx.query<{ event_id: string }>(
       `with input as (
          select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
@@ -71,7 +79,7 @@ export async function ingestEvents(
         firsts.map((e) => e.type),
         firsts.map((e) => e.userId ?? null),
         firsts.map((e) => e.occurredAt.toISOString()),
-        firsts.map((e) => e.properties),
+        properties,
       ],
       PREPARED,
     );

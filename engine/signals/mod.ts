@@ -22,15 +22,30 @@ export {
   customerColumns,
   customerNotFound,
   type CustomerRow,
+  findCustomersByEmail,
   getCustomer,
   type ItemPath,
   lockCustomerDeletion,
   lockCustomerForUpdate,
   lockCustomers,
-  toCustomer,
+  readCustomers,
   upsertCustomers,
   type UpsertResult,
 } from "./customers.ts";
+export {
+  CUSTOMER_FIELDS,
+  type CustomerPersonalFields,
+  emailIndexes,
+  openCustomerFields,
+  openCustomerRows,
+  personalAttributeType,
+  sealCustomerFields,
+} from "./customer_sealing.ts";
+export {
+  EVENT_PROPERTIES_FIELD,
+  openEventProperties,
+  sealEventProperties,
+} from "./property_sealing.ts";
 export {
   eventBatchSchema,
   knownEventProperties,

@@ -5,6 +5,7 @@
  * when the engine stops.
  */
 import type { Queryable } from "../../engine/db/mod.ts";
+import { openPickedFields } from "./field_sealing.ts";
 import type { PickedFields } from "./fields.ts";
 import type { MarketingKind } from "./selection.ts";
 import { suppressionReasonSql } from "./suppression_sql.ts";
@@ -50,19 +51,19 @@ export async function readBatchEvents(db: Queryable, batchId: number): Promise<B
     kind: MarketingKind;
     event_type: string;
     occurred_at: Date;
-    fields: PickedFields;
+    fields: Record<string, unknown>;
   }>(
     `select event_id, kind, event_type, occurred_at, fields from marketing_outbox
      where batch_id = $1 and state = 'pending' order by id`,
     [batchId],
   );
-  return rows.map((row) => ({
+  return await Promise.all(rows.map(async (row) => ({
     eventId: Number(row.event_id),
     kind: row.kind,
     eventType: row.event_type,
     occurredAt: row.occurred_at,
-    fields: row.fields,
-  }));
+    fields: await openPickedFields(row.fields),
+  })));
 }
 
 /** Ends batch `batchId`: its pending events `sent`, or the batch `suppressed` when none was left. */

@@ -4,6 +4,8 @@
  * once per event id however often the hub delivers it.
  */
 import type { Queryable } from "../../engine/db/mod.ts";
+import { openCustomerFields } from "../../engine/signals/mod.ts";
+import { sealPickedFields } from "./field_sealing.ts";
 import type { CustomerFields, PickedFields } from "./fields.ts";
 import type { MarketingKind } from "./selection.ts";
 import { type SuppressionReason, suppressionReasonSql } from "./suppression_sql.ts";
@@ -42,8 +44,9 @@ export async function readQueuedCustomer(
   customerId: string,
   unsubscribedChannels: readonly string[],
 ): Promise<QueuedCustomer | null> {
-  const [row] = await db.query<CustomerRow>(CUSTOMER_SQL, [customerId, unsubscribedChannels]);
-  if (!row) return null;
+  const [stored] = await db.query<CustomerRow>(CUSTOMER_SQL, [customerId, unsubscribedChannels]);
+  if (!stored) return null;
+  const row = await openCustomerFields(stored);
   return {
     fields: {
       customerId: row.id,
@@ -92,7 +95,7 @@ export async function queueEvent(db: Queryable, event: QueuedEvent): Promise<boo
       event.kind,
       event.eventType,
       event.occurredAt,
-      event.fields,
+      await sealPickedFields(event.fields),
       event.queuedAt,
     ],
   );

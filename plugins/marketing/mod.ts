@@ -16,6 +16,7 @@
  * await stream!.flush();
  * ```
  */
+import { eraseMarketingData, exportMarketingData } from "./privacy.ts";
 import { EngineError } from "../../engine/errors.ts";
 import {
   definePlugin,
@@ -51,6 +52,14 @@ export function createMarketingPlugin(
     settings: marketingSettings,
     setup(context, settings) {
       const endpoint = settings.endpoint;
+      // Rows queued before the stream was turned off still answer privacy requests.
+      const db = context.engine?.db;
+      const privacy = {
+        exportCustomer: ({ customerId }: { customerId: string }) =>
+          db ? exportMarketingData(db, customerId) : Promise.resolve({}),
+        eraseCustomer: ({ customerId }: { customerId: string }) =>
+          db ? eraseMarketingData(db, customerId) : Promise.resolve({}),
+      };
       if (endpoint === null) {
         context.log.info("marketing stream off: MARKETING_API_ENDPOINT is not set");
         return {
@@ -60,6 +69,7 @@ export function createMarketingPlugin(
               status: "healthy",
               detail: "Off: MARKETING_API_ENDPOINT is not set, so no event is queued or sent",
             }),
+          ...privacy,
         };
       }
       if (!context.engine) {
@@ -88,6 +98,7 @@ export function createMarketingPlugin(
         }),
         health: () => stream.health(),
         stop: () => stream.stop(),
+        ...privacy,
       };
     },
   });

@@ -27,8 +27,12 @@ export type FinalAnswer =
    * and push it again under a new key with `current.version` as its base.
    */
   | { status: "conflict"; kind: "customer"; message: string; current: VersionedCustomer }
-  /** The item cannot be applied as it is: each bad field's path and why. */
-  | { status: "rejected"; errors: FieldIssue[] }
+  /**
+   * The item cannot be applied as it is: each bad field's path and why;
+   * `code` CUSTOMER_ERASED when its customer was erased by a privacy request
+   * (drop the item: pushing it again cannot succeed).
+   */
+  | { status: "rejected"; errors: FieldIssue[]; code?: "CUSTOMER_ERASED" }
   /** A usage event whose id was stored before, not by a push (POST /api/v1/events, an import). */
   | { status: "duplicate"; message: string; original: null };
 

@@ -14,7 +14,7 @@ import {
   type CustomerRecord,
   customerRecordSchema,
   type CustomerRow,
-  toCustomer,
+  readCustomers,
   upsertCustomers,
 } from "../../engine/signals/mod.ts";
 import { type FinalAnswer, rejected, type VersionedCustomer } from "./answers.ts";
@@ -102,7 +102,7 @@ async function lockForUpdate(
      order by c.id for update`,
     [[...new Set(ids)]],
   );
-  return new Map(rows.map((r) => [r.id, toCustomer(r)]));
+  return new Map((await readCustomers(rows)).map((c) => [c.id, c]));
 }
 
 async function currentCustomers(
@@ -114,8 +114,7 @@ async function currentCustomers(
     [ids],
   );
   const out = new Map<string, VersionedCustomer>();
-  for (const row of rows) {
-    const customer = toCustomer(row);
+  for (const customer of await readCustomers(rows)) {
     out.set(customer.id, { version: await customerVersion(customer), customer });
   }
   return out;

@@ -18,6 +18,7 @@ import { type Clock, systemClock } from "../../engine/clock.ts";
 import { definePlugin, type PluginDefinition } from "../../engine/plugins/mod.ts";
 import { announcers } from "./announce.ts";
 import { heldBack } from "./log_sql.ts";
+import { eraseOfflineData, exportOfflineData } from "./privacy.ts";
 import { offlineRoutes } from "./routes.ts";
 import { type OfflineSettings, offlineSettings } from "./settings.ts";
 
@@ -49,6 +50,8 @@ export function createOfflinePlugin(
       return {
         on: announcers(settings),
         routes: (app) => offlineRoutes(app, { db, clock, settings }),
+        exportCustomer: ({ customerId }) => exportOfflineData(db, customerId),
+        eraseCustomer: ({ customerId }) => eraseOfflineData(db, customerId),
         async health() {
           // The feed hands out only finished transactions: one left open holds every client back.
           const held = await heldBack(db);

@@ -7,6 +7,7 @@
  */
 import type { Db } from "../../engine/db/mod.ts";
 import { EngineError } from "../../engine/errors.ts";
+import { customerErased, erasedAmong } from "../../engine/privacy/mod.ts";
 import { ensurePartitionsFor, ingestEvents, lockCustomers } from "../../engine/signals/mod.ts";
 import { parseOrThrow } from "../../engine/validation.ts";
 import {
@@ -161,9 +162,21 @@ async function applyItems(
     v.item.kind === "usage" ? v.item.event.customerId : v.item.customerId;
   // Holds off customer deletion until the push commits (as ingestion does).
   const unknown = await lockCustomers(txDb, valid.map(customerOf));
+  const erased = await erasedAmong(txDb, "customer_id", [...unknown]);
   const allowed = valid.filter((v) => {
     const id = customerOf(v);
     if (!unknown.has(id) && writes(scope, id)) return true;
+    if (erased.has(id)) {
+      answers.set(v.index, {
+        status: "rejected",
+        code: "CUSTOMER_ERASED",
+        errors: [{
+          path: `items[${v.index}].customerId`,
+          message: customerErased([`customer "${id}"`]).message,
+        }],
+      });
+      return false;
+    }
     answers.set(v.index, rejected(`items[${v.index}].customerId`, notYours(id, caller, scope)));
     return false;
   });

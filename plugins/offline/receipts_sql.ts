@@ -6,6 +6,7 @@
  */
 import { PREPARED, type Queryable } from "../../engine/db/mod.ts";
 import { EngineError } from "../../engine/errors.ts";
+import { openAnswer, sealAnswer } from "./answer_sealing.ts";
 import type { FinalAnswer, OriginalAnswer } from "./answers.ts";
 
 /** A key to claim, with the hash of its item. */
@@ -55,25 +56,27 @@ export async function readReceipts(
     key: string;
     caller: string;
     fingerprint: string;
-    answer: FinalAnswer | null;
+    answer: Record<string, unknown> | null;
     received_at: Date;
   }>(
     `select key, caller, fingerprint, answer, received_at from offline_push_receipts
      where key = any($1::text[])`,
     [keys],
   );
-  return new Map(rows.map((r) => {
-    // A claim and its answer are written in one transaction: a committed row has both.
-    if (r.answer === null) {
-      throw new EngineError("INTERNAL", `The answer to key "${r.key}" was never stored`);
-    }
-    return [r.key, {
-      key: r.key,
-      caller: r.caller,
-      fingerprint: r.fingerprint,
-      answer: { ...r.answer, answeredAt: r.received_at.toISOString() },
-    }];
-  }));
+  return new Map(
+    await Promise.all(rows.map(async (r): Promise<[string, Receipt]> => {
+      // A claim and its answer are written in one transaction: a committed row has both.
+      if (r.answer === null) {
+        throw new EngineError("INTERNAL", `The answer to key "${r.key}" was never stored`);
+      }
+      return [r.key, {
+        key: r.key,
+        caller: r.caller,
+        fingerprint: r.fingerprint,
+        answer: { ...await openAnswer(r.answer), answeredAt: r.received_at.toISOString() },
+      }];
+    })),
+  );
 }
 
 /** An answer to remember under a claimed key. */
@@ -92,11 +95,13 @@ export async function keepAnswers(tx: Queryable, answers: readonly AnswerToKeep[
      set answer = a.answer, customer_id = a.customer_id, client_at = a.client_at
      from json_to_recordset($1::json) as a(key text, answer jsonb, customer_id text, client_at timestamptz)
      where r.key = a.key`,
-    [answers.map((a) => ({
-      key: a.key,
-      answer: a.answer,
-      customer_id: a.customerId,
-      client_at: a.at?.toISOString() ?? null,
-    }))],
+    [
+      await Promise.all(answers.map(async (a) => ({
+        key: a.key,
+        answer: await sealAnswer(a.answer),
+        customer_id: a.customerId,
+        client_at: a.at?.toISOString() ?? null,
+      }))),
+    ],
   );
 }

@@ -10,7 +10,7 @@ import {
   type Customer,
   customerColumns,
   type CustomerRow,
-  toCustomer,
+  readCustomers,
 } from "../../engine/signals/mod.ts";
 import { customerVersion } from "./version.ts";
 
@@ -52,7 +52,7 @@ export async function snapshotPage(
     [options.after, all, all ? [] : options.customers, options.limit + 1],
     PREPARED,
   );
-  const page = rows.slice(0, options.limit).map(toCustomer);
+  const page = await readCustomers(rows.slice(0, options.limit));
   return { snapshots: await snapshotsOf(db, page), more: rows.length > options.limit };
 }
 
@@ -66,7 +66,7 @@ export async function readSnapshots(
     `select ${COLUMNS} from customers c where c.id = any($1::text[])`,
     [[...new Set(ids)]],
   );
-  const byId = new Map(rows.map((r) => [r.id, toCustomer(r)]));
+  const byId = new Map((await readCustomers(rows)).map((c) => [c.id, c]));
   const found = [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
   return await snapshotsOf(db, found);
 }

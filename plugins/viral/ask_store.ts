@@ -4,6 +4,8 @@
  * post, finds its ask instead of making another one.
  */
 import type { Queryable } from "../../engine/db/mod.ts";
+import { openText } from "../../engine/privacy/mod.ts";
+import { CUSTOMER_FIELDS } from "../../engine/signals/mod.ts";
 
 /** A health change that crossed minScore, as the handler read it. */
 export interface AskCandidate {
@@ -71,7 +73,11 @@ export async function claimAsk(
   return {
     id: Number(row.id),
     sentAt: row.sent_at,
-    customer: { id: candidate.customerId, name: row.name, vendorType: row.vendor_type },
+    customer: {
+      id: candidate.customerId,
+      name: await openText(CUSTOMER_FIELDS.name, row.name),
+      vendorType: row.vendor_type,
+    },
   };
 }
 

@@ -13,6 +13,7 @@
  */
 import { definePlugin, type PluginDefinition, type PluginHooks } from "../../engine/plugins/mod.ts";
 import { referralFacts } from "./facts.ts";
+import { eraseReferralData, exportReferralData } from "./privacy.ts";
 import { type AskStatus, referralAskHandler } from "./referral_ask.ts";
 import { referralRoutes } from "./routes.ts";
 import { type ViralSettings, viralSettings } from "./settings.ts";
@@ -51,6 +52,8 @@ export function viralPlugin(
         routes: (app) =>
           referralRoutes(app, { db, log: context.log, now, boostPoints: settings.boostPoints }),
         health: () => Promise.resolve(healthOf(settings, status)),
+        exportCustomer: ({ customerId }) => exportReferralData(db, customerId),
+        eraseCustomer: (request) => eraseReferralData(db, request),
       };
     },
   });

@@ -1,4 +1,5 @@
 /** `deno task import` as a user runs it, on files in both formats. */
+import { getCustomer } from "../../engine/signals/mod.ts";
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
 import { createTestDbEnv, withDbAt } from "../helpers/db.ts";
 import { runScript } from "../helpers/processes.ts";
@@ -45,11 +46,13 @@ Deno.test("import loads customers from CSV and events from NDJSON, and a re-run 
     const again = await runScript("cli/import.ts", [`${dir}/events.ndjson`], test.env);
     assertMatch(again.stderr, /3 events, 3 already there/);
     assertEquals(await counts(test.env), { customers: 2, events: 3 });
-    const name = await withDbAt(
-      test.env,
-      (db) => db.query<{ name: string }>("select name from customers where id = 'imp_2'"),
-    );
-    assertEquals(name[0]?.name, "Snap, Studio");
+    // Stored encrypted; read back through the engine with the test keys.
+    const stored = await withDbAt(test.env, async (db) => ({
+      raw: (await db.query<{ name: string }>("select name from customers where id = 'imp_2'"))[0],
+      customer: await getCustomer(db, "imp_2"),
+    }));
+    assertEquals(stored.customer.name, "Snap, Studio");
+    assertMatch(stored.raw!.name, /^enc:v1:name-[0-9a-f]{12}:/);
   } finally {
     await Deno.remove(dir, { recursive: true });
     await test.drop();

@@ -4,9 +4,11 @@
  * print their ✗ line with what to do, and the command exits 1.
  */
 import { assert, assertEquals, assertMatch } from "../helpers/assert.ts";
-import { backend, createTestDbEnv, withDbAt } from "../helpers/db.ts";
+import { backend, createTestDbEnv, TEST_ENCRYPTION_KEY, withDbAt } from "../helpers/db.ts";
 import { runScript, startEngine } from "../helpers/processes.ts";
 import { appendAudit } from "../../engine/audit/mod.ts";
+import { silentLogger } from "../../engine/log.ts";
+import { openKeyring } from "../../engine/privacy/mod.ts";
 
 /** What a production deployment sets (docs/operations.md), churn prediction aside. */
 const READY_ENV = {
@@ -124,6 +126,40 @@ Deno.test("validate reports a malformed encryption key as a configuration proble
     );
     assert(!result.stdout.includes("too-short"), "the key is not repeated");
     assertMatch(result.stdout, /NOT READY: 1 problem\n$/);
+  } finally {
+    await test.drop();
+  }
+});
+
+Deno.test("validate fails the encryption key line when the key is not the database's, or not set", async () => {
+  const test = await createTestDbEnv();
+  try {
+    // An engine started with the test key: the database knows its key ids.
+    await withDbAt(test.env, async (db) => {
+      await openKeyring(db, { PRIVACY_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATA_DIR: "unused" }, {
+        now: new Date(),
+        log: silentLogger,
+      });
+    });
+    const other = await runScript("cli/validate.ts", [], { ...test.env, ...READY_ENV });
+    assertEquals(other.code, 1, other.stdout);
+    assertMatch(
+      other.stdout,
+      /^\[FAIL\] encryption key: Encryption key "[a-z]+-[0-9a-f]{12}" \([a-z]+\) is not configured, but values/m,
+    );
+    const { PRIVACY_ENCRYPTION_KEY: _, ...withoutKey } = { ...test.env, ...READY_ENV };
+    const unset = await runScript("cli/validate.ts", [], withoutKey);
+    assertEquals(unset.code, 1, unset.stdout);
+    assertMatch(unset.stdout, /^\[FAIL\] encryption key: No encryption key is configured/m);
+    const same = await runScript("cli/validate.ts", [], {
+      ...test.env,
+      ...READY_ENV,
+      PRIVACY_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    });
+    assertMatch(
+      same.stdout,
+      /^\[ok\] +encryption key: Keys from PRIVACY_ENCRYPTION_KEY match the/m,
+    );
   } finally {
     await test.drop();
   }

@@ -5,6 +5,7 @@
  * quick.
  */
 import { type Db, loadMigrations, migrate, openPglite, openPostgres } from "../../engine/db/mod.ts";
+import { derivedKeys, installKeyring, Keyring } from "../../engine/privacy/mod.ts";
 
 /** The backend this test run uses. */
 export const backend: "postgres" | "pglite" = Deno.env.get("DATABASE_URL") ? "postgres" : "pglite";
@@ -22,10 +23,31 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
+/**
+ * The encryption key of test databases: in each TestDb's env (so engine
+ * processes share it) and installed in this process by createTestDb.
+ */
+export const TEST_ENCRYPTION_KEY =
+  "7465737420706969206b6579203030303030303030303030303030303030300a";
+
+let testKeyring: Promise<Keyring> | undefined;
+
+/** Installs the keys of TEST_ENCRYPTION_KEY as this process's keyring (as an engine start does). */
+export async function useTestKeyring(): Promise<Keyring> {
+  const keyring =
+    await (testKeyring ??= derivedKeys(TEST_ENCRYPTION_KEY, true).then(Keyring.create));
+  installKeyring(keyring, { kind: "environment", path: null, created: false });
+  return keyring;
+}
+
 /** Creates a fresh database, migrated unless `migrated: false`. */
 export async function createTestDb(options: { migrated?: boolean } = {}): Promise<TestDb> {
   const migrated = options.migrated ?? true;
-  return backend === "postgres" ? await createPostgresDb(migrated) : await createPgliteDb(migrated);
+  await useTestKeyring();
+  const test = backend === "postgres"
+    ? await createPostgresDb(migrated)
+    : await createPgliteDb(migrated);
+  return { ...test, env: { ...test.env, PRIVACY_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY } };
 }
 
 /** A database for an engine process (not opened here, so that process can hold it). */

@@ -133,6 +133,11 @@ export function registerCustomerRoutes(app: Api, deps: ApiDeps): void {
           minHealthScore: z.coerce.number().min(0).max(100).optional(),
           maxHealthScore: z.coerce.number().min(0).max(100).optional(),
           minAtRiskScore: z.coerce.number().min(0).max(100).optional(),
+          email: z.string().min(3).max(320).optional().openapi({
+            description: "Customers whose `email` attribute is this address (any case). " +
+              "Addresses are stored encrypted; the match uses their keyed hash (blind index)",
+            example: "hello@rose-florist.example",
+          }),
         }),
       },
       responses: {

@@ -41,6 +41,8 @@ export type SandboxCall =
   | { op: "health" }
   | { op: "send"; channelId: string; message: OutgoingMessage }
   | { op: "channelHealth"; channelId: string }
+  | { op: "exportCustomer"; customerId: string }
+  | { op: "eraseCustomer"; customerId: string; pseudonym: string }
   | { op: "stop" };
 
 /** The name of an operation. */

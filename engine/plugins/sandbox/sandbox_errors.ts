@@ -31,6 +31,10 @@ export function describeCall(call: SandboxCall): string {
       return `the send of its channel "${call.channelId}"`;
     case "channelHealth":
       return `the health check of its channel "${call.channelId}"`;
+    case "exportCustomer":
+      return "its exportCustomer hook";
+    case "eraseCustomer":
+      return "its eraseCustomer hook";
     case "stop":
       return "its stop hook";
   }

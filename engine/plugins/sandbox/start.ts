@@ -93,6 +93,16 @@ export async function startSandboxedPlugin(
       );
       return checkFactValues(manifest, values);
     },
+    async exportCustomer(customerId) {
+      const { worker, info } = await supervisor.current();
+      if (!info.hooks.has("exportCustomer")) return {};
+      return await worker.call({ op: "exportCustomer", customerId }, { timeoutMs });
+    },
+    async eraseCustomer(customerId, pseudonym) {
+      const { worker, info } = await supervisor.current();
+      if (!info.hooks.has("eraseCustomer")) return {};
+      return await worker.call({ op: "eraseCustomer", customerId, pseudonym }, { timeoutMs });
+    },
     async fetch(request) {
       if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
         return problem(

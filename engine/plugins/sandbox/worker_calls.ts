@@ -54,6 +54,19 @@ export async function runCall(
       if (!found.checkHealth) throw new Error(`Channel "${found.id}" has no health check`);
       return { value: await found.checkHealth(), transfer: [] };
     }
+    case "exportCustomer":
+      return {
+        value: await hooks.exportCustomer?.({ customerId: call.customerId }) ?? {},
+        transfer: [],
+      };
+    case "eraseCustomer":
+      return {
+        value: await hooks.eraseCustomer?.({
+          customerId: call.customerId,
+          pseudonym: call.pseudonym,
+        }) ?? {},
+        transfer: [],
+      };
     case "stop":
       await stop(plugin);
       return { value: null, transfer: [] };

@@ -47,6 +47,8 @@ export const resultSchemas = {
     providerMessageId: z.string().nullable(),
   }),
   channelHealth: health,
+  exportCustomer: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+  eraseCustomer: z.record(z.string(), z.number().int().nonnegative()),
   stop: z.null(),
 } as const;
 

@@ -183,9 +183,8 @@ Deno.test("the customer list sorts by at-risk score, filters, and pages through 
     // Three customers share mrr 30: pages of one walk through the tie by id.
     assertEquals(await walk("sort=mrr"), ["sup_a", "sup_c", "sup_d", "sup_b"]);
 
-    // Names sort in the database's collation. Walking pages of one, both ways, puts the
-    // non-ASCII name in a cursor at least once, and gives the order of one big page.
-    for (const sort of ["name", "-name"]) {
+    // Walking pages of one, both ways, gives the order of one big page.
+    for (const sort of ["signupDate", "-signupDate"]) {
       const all = ids((await api.call("GET", `/api/v1/customers?sort=${sort}`)).body);
       assertEquals(await walk(`sort=${sort}`), all);
     }
@@ -194,17 +193,20 @@ Deno.test("the customer list sorts by at-risk score, filters, and pages through 
     const churned = await api.call("GET", "/api/v1/customers?status=churned");
     assertEquals(ids(churned.body), ["sup_c"]);
 
-    const firstByName = await api.call("GET", "/api/v1/customers?sort=-name&limit=1");
+    const firstByDate = await api.call("GET", "/api/v1/customers?sort=-signupDate&limit=1");
     const wrongSort = await api.call(
       "GET",
-      `/api/v1/customers?sort=name&cursor=${firstByName.body.nextCursor}`,
+      `/api/v1/customers?sort=mrr&cursor=${firstByDate.body.nextCursor}`,
     );
     assertEquals([wrongSort.status, wrongSort.body.errors[0].path], [400, "query.cursor"]);
     const forged = btoa(JSON.stringify(["mrr", "1; drop table customers", "x"]));
     const bad = await api.call("GET", `/api/v1/customers?sort=mrr&cursor=${forged}`);
     assertEquals([bad.status, bad.body.errors[0].path], [400, "query.cursor"]);
-    const badSort = await api.call("GET", "/api/v1/customers?sort=health");
-    assertEquals([badSort.status, badSort.body.errors[0].path], [400, "query.sort"]);
+    // Names are stored encrypted: the database cannot order by them.
+    for (const sort of ["health", "name"]) {
+      const badSort = await api.call("GET", `/api/v1/customers?sort=${sort}`);
+      assertEquals([badSort.status, badSort.body.errors[0].path], [400, "query.sort"]);
+    }
   });
 });
 

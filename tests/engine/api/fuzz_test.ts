@@ -166,6 +166,7 @@ const samples: Record<
     body: { reason: "fuzz" },
   },
   "POST /api/v1/alert-rules": { ids: [], body: { id: "fuzz-new-alert", ...alertRule } },
+  "POST /api/privacy/request": { ids: [], body: { supplierId: "sup_f1", type: "access" } },
   "PUT /api/v1/alert-rules/{id}": { ids: alertRuleIds, body: alertRule },
   "POST /api/v1/alert-rules/{id}/silence": {
     ids: alertRuleIds,
@@ -211,7 +212,8 @@ const STATE = `select
   (select coalesce(sum(version), 0) from plugin_settings) as plugin_settings,
   (select coalesce(sum(version), 0) from alert_rules) as alert_rule_versions,
   (select count(*) from alert_rules where silenced_until is not null) as silenced_alert_rules,
-  (select count(*) from alerts where acknowledged_at is not null) as acknowledged_alerts`;
+  (select count(*) from alerts where acknowledged_at is not null) as acknowledged_alerts,
+  (select count(*) from privacy_requests) as privacy_requests`;
 
 Deno.test("fuzzed bodies on every write route: no 5xx, nothing stored from a refused request", async () => {
   await withApi(async (api) => {

@@ -24,7 +24,8 @@ Deno.test("GET /api/v1/validation lists every check with its verdict; analysts m
     );
     assertEquals(byCheck.get("migrations"), "pass");
     assertEquals(byCheck.get("churn model"), "skip");
-    // Without PRIVACY_ENCRYPTION_KEY the deployment is not ready, and the count says so.
+    // Without PII_KEY_FILE or PRIVACY_ENCRYPTION_KEY the deployment is not ready, and the
+    // count says so.
     assertEquals(byCheck.get("encryption key"), "fail");
     assertEquals(response.body.ready, false);
     assert(response.body.problems >= 1);

@@ -2,6 +2,8 @@ import { assert, assertEquals, assertRejects } from "../../helpers/assert.ts";
 import type { Db } from "../../../engine/db/mod.ts";
 import { seedDemoData, type SeedOptions } from "../../../engine/demo/mod.ts";
 import { EngineError } from "../../../engine/errors.ts";
+import { sha256Hex } from "../../../engine/hash.ts";
+import { openCustomerRows, openEventProperties } from "../../../engine/signals/mod.ts";
 import { withTestDb } from "../../helpers/db.ts";
 import { installDefaults } from "../../helpers/fixtures.ts";
 
@@ -14,18 +16,31 @@ const options: SeedOptions = {
   scoring: { batchSize: 100, concurrency: 2, changeThreshold: 5 },
 };
 
-/** A digest of everything seeded, to compare two runs. */
+/**
+ * A digest of everything seeded, to compare two runs. Names and free-text
+ * properties are stored encrypted (a random IV each time), so they are
+ * compared decrypted.
+ */
 async function fingerprint(db: Db): Promise<string> {
   const [row] = await db.query<{ digest: string }>(
     `select md5(
-       (select string_agg(id || name || vendor_type || plan || mrr || country || time_zone || signup_date
+       (select string_agg(id || vendor_type || plan || mrr || country || time_zone || signup_date
           || coalesce(churned_at::text, '-'), ',' order by id) from customers)
-       || (select string_agg(event_id || type || occurred_at::text || properties::text, ',' order by event_id)
+       || (select string_agg(event_id || type || occurred_at::text, ',' order by event_id)
           from usage_events)
        || (select string_agg(customer_id || score || at_risk_score || scored_at::text, ',' order by customer_id, scored_at)
           from customer_health)) as digest`,
   );
-  return row!.digest;
+  const customers = await openCustomerRows(
+    await db.query<{ id: string; name: string; attributes: Record<string, unknown> }>(
+      "select id, name, attributes from customers order by id",
+    ),
+  );
+  const events = await db.query<{ properties: Record<string, unknown> }>(
+    "select properties from usage_events order by event_id",
+  );
+  const properties = await Promise.all(events.map((e) => openEventProperties(e.properties)));
+  return await sha256Hex(JSON.stringify([row!.digest, customers, properties]));
 }
 
 Deno.test("seedDemoData() is reproducible: the same seed and date give the same data", async () => {

@@ -195,7 +195,12 @@ Deno.test("a retriable failure is retried with backoff, then dead-lettered; a pe
     const [dead] = await api.db.query<{ last_error: string; id: number }>(
       "select id, last_error from success_interventions where customer_id = 'sup_0000'",
     );
-    assertEquals(dead?.last_error, "451 4.3.0 mailbox busy, try later (gave up after 3 attempts)");
+    // Kept whole, encrypted (SMTP replies can quote the address); the API shows it decrypted.
+    assertEquals(
+      (await api.call("GET", `/api/v1/interventions/${dead!.id}`)).body.lastError,
+      "451 4.3.0 mailbox busy, try later (gave up after 3 attempts)",
+    );
+    assert(dead!.last_error.startsWith("enc:v1:text-"), dead!.last_error);
     const exhausted = [
       "intervention.failed",
       "sup_0000",

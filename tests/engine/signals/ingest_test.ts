@@ -1,9 +1,10 @@
-import { assert, assertEquals, assertRejects } from "../../helpers/assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "../../helpers/assert.ts";
 import { EngineError } from "../../../engine/errors.ts";
 import { readDomainEvents } from "../../../engine/events/mod.ts";
 import {
   getCustomerMilestones,
   ingestEvents,
+  openEventProperties,
   upsertCustomers,
 } from "../../../engine/signals/mod.ts";
 import { backend, withTestDb } from "../../helpers/db.ts";
@@ -171,6 +172,12 @@ Deno.test("ingestEvents() stores each event's fields as sent", async () => {
       const t = new Date(received_at).getTime();
       assert(t >= before - 1000 && t <= after + 1000, `received_at ${received_at} is now`);
     }
+    // Free text (note, nested) is stored encrypted; the typed feature stays readable.
+    const stored = rows[0]!.properties as Record<string, unknown>;
+    assertEquals(stored.feature, "contracts");
+    assertMatch(String(stored.note), /^enc:v1:text-[0-9a-f]{12}:/);
+    assertMatch(String(stored.nested), /^enc:v1:text-[0-9a-f]{12}:/);
+    assertEquals(await openEventProperties(stored), properties);
     assertEquals(rows, [
       {
         event_id: "e-1",
@@ -178,7 +185,7 @@ Deno.test("ingestEvents() stores each event's fields as sent", async () => {
         type: "feature_used",
         user_id: "u-7",
         occurred_at: daysAgo(1),
-        properties,
+        properties: stored,
       },
       {
         event_id: "e-2",

@@ -197,6 +197,12 @@ Deno.test("POST /plugins/offline/push - a customer change applies on the version
       "duplicate",
       "conflict",
     ]);
+    // The remembered answers hold the customer encrypted (docs/privacy.md).
+    const receipts = await test.db.query<{ answer: string }>(
+      "select answer::text as answer from offline_push_receipts",
+    );
+    assertEquals(receipts.length, 4);
+    assert(receipts.every((r) => !r.answer.includes("Petal") && !r.answer.includes("Supplier")));
 
     // A change made through the API meanwhile is a conflict too.
     const v2 = await versionOf(test, "sup_1");
@@ -397,7 +403,7 @@ Deno.test("POST /plugins/offline/push - a batch that fails part way stores nothi
     await test.db.exec(`
       create function refuse_boom() returns trigger language plpgsql as $$
       begin
-        if new.name = 'boom' then raise exception 'the database refused the write'; end if;
+        if new.plan = 'boom' then raise exception 'the database refused the write'; end if;
         return new;
       end $$;
       create trigger refuse_boom before update on customers
@@ -410,7 +416,8 @@ Deno.test("POST /plugins/offline/push - a batch that fails part way stores nothi
         at: iso(-HOUR),
         customerId: "sup_1",
         baseVersion: v0,
-        set: { name: "boom" },
+        // The plan, not the name: names are stored encrypted, a trigger cannot read them.
+        set: { plan: "boom" },
       },
     ];
     const failed = await push(test, items);
