@@ -6,6 +6,7 @@
 import { progress, runCommand, say, warn } from "./cli/output.ts";
 import {
   ensureAdminAccess,
+  ensureAdminUser,
   generateTokenSecret,
   systemActor,
   TokenVerifier,
@@ -112,6 +113,12 @@ await runCommand(async () => {
       now: clock.now(),
       log,
     }));
+    await ensureAdminUser(db, {
+      email: config.INIT_ADMIN_EMAIL,
+      password: config.INIT_ADMIN_PASSWORD,
+      now: clock.now(),
+      log,
+    });
     const templatesInstalled = await installDefaultTemplates(db, { now: clock.now() });
     if (templatesInstalled > 0) {
       say(`Published the ${templatesInstalled} default templates (templates/*.json).`);
@@ -334,6 +341,7 @@ await runCommand(async () => {
   say(`  storage:   ${describeStorage(config)}`);
   say(`  API:       ${url}/api/v1/openapi.json`);
   say(`  API docs:  ${url}/api/docs`);
+  say(`  console:   ${url}/console (users: deno task user:create, or INIT_ADMIN_EMAIL)`);
   say(`  health:    ${url}/api/customer-success/health (details: …/health/ml and others)`);
   say(`  probes:    ${url}/api/customer-success/health/live and …/health/ready`);
   const nextRun = scheduled ? nextCronTicks(config.CYCLE_SCHEDULE, clock.now(), 1)[0] : undefined;

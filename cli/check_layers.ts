@@ -16,7 +16,7 @@ const packageHomes: Record<string, string[]> = {
   "@electric-sql/pglite": ["engine/db/"],
   "postgres": ["engine/db/"],
   // Plugins add routes as a Hono sub-app (DESIGN.md: Plugins).
-  "hono": ["engine/api/", "engine/plugins/", "plugins/"],
+  "hono": ["engine/api/", "engine/console/", "engine/plugins/", "plugins/"],
   "@hono/zod-openapi": ["engine/api/", "plugins/"],
   "csv-parse": ["cli/", "engine/ml/"],
   "swagger-ui-dist": ["engine/api/routes/docs.ts"],
@@ -37,7 +37,7 @@ const packageHomes: Record<string, string[]> = {
 const IMPORT =
   /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
-/** Every violation in the TypeScript files under `root`'s engine/, plugins/ and cli/. */
+/** Every violation in the TypeScript (and TSX) files under `root`'s engine/, plugins/ and cli/. */
 export async function findLayerViolations(root: string): Promise<LayerViolation[]> {
   const violations: LayerViolation[] = [];
   for (const dir of ["engine", "plugins", "cli"]) {
@@ -126,7 +126,7 @@ async function* walk(dir: string): AsyncGenerator<string> {
   for (const entry of entries) {
     const path = `${dir}/${entry.name}`;
     if (entry.isDirectory) yield* walk(path);
-    else if (entry.name.endsWith(".ts")) yield path;
+    else if (entry.name.endsWith(".ts") || entry.name.endsWith(".tsx")) yield path;
   }
 }
 

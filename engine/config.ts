@@ -214,6 +214,16 @@ const configSchema = z.object({
   INIT_ADMIN_TOKEN: z.string().regex(/^[A-Za-z0-9_\-.~+/=]{32,200}$/, {
     error: "must be 32–200 characters of A–Z, a–z, 0–9 and _-.~+/= (e.g. openssl rand -hex 32)",
   }).optional(),
+  // The console's admin user for automation (docs/console.md); the password is a secret.
+  INIT_ADMIN_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, {
+    error: "must be an email address, e.g. admin@example.com",
+  }).optional(),
+  INIT_ADMIN_PASSWORD: z.string().min(12, { error: "must be at least 12 characters" })
+    .max(200, { error: "must be at most 200 characters" }).optional(),
+  CONSOLE_SESSION_IDLE_MINUTES: positiveInt.max(1440, "must be at most 1440 (a day)").default(30),
+  CONSOLE_SESSION_MAX_HOURS: positiveInt.max(720, "must be at most 720 (30 days)").default(12),
+  CONSOLE_LOCKOUT_ATTEMPTS: positiveInt.max(100, "must be at most 100").default(5),
+  CONSOLE_LOCKOUT_MINUTES: positiveInt.max(1440, "must be at most 1440 (a day)").default(15),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
   RATE_LIMIT_BURST: positiveInt.default(1_000),
   TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
@@ -236,6 +246,14 @@ const configSchema = z.object({
     error: "must be set when INTERVENTION_WEBHOOK_URL is set: the webhook channel signs " +
       "every post with it (at least 16 characters, e.g. openssl rand -hex 32)",
     // Reported with the other bad variables, not only once they are fixed.
+    when: () => true,
+  },
+).refine(
+  (config) =>
+    (config.INIT_ADMIN_EMAIL === undefined) === (config.INIT_ADMIN_PASSWORD === undefined),
+  {
+    path: ["INIT_ADMIN_PASSWORD"],
+    error: "INIT_ADMIN_EMAIL and INIT_ADMIN_PASSWORD go together: set both, or neither",
     when: () => true,
   },
 );
@@ -287,6 +305,7 @@ export function describeStorage(config: Config): string {
 /** Variables that are secrets as a whole: shown only as set or unset. */
 const secretKeys: ReadonlySet<string> = new Set([
   "INIT_ADMIN_TOKEN",
+  "INIT_ADMIN_PASSWORD",
   "PAGERDUTY_KEY",
   "PRIVACY_ENCRYPTION_KEY",
   "PRIVACY_ENCRYPTION_KEY_PREVIOUS",

@@ -44,6 +44,9 @@ export const errorCatalog = {
   IF_MATCH_REQUIRED: { kind: "precondition_required", title: "If-Match is required" },
   CUSTOMER_NOT_FOUND: { kind: "not_found", title: "Customer not found" },
   TOKEN_NOT_FOUND: { kind: "not_found", title: "Token not found" },
+  // Console users (issue 9)
+  USER_NOT_FOUND: { kind: "not_found", title: "User not found" },
+  USER_EXISTS: { kind: "conflict", title: "A user with this email exists" },
   CYCLE_NOT_FOUND: { kind: "not_found", title: "Cycle not found" },
   INBOX_MESSAGE_NOT_FOUND: { kind: "not_found", title: "Inbox message not found" },
   RULE_NOT_FOUND: { kind: "not_found", title: "Rule not found" },

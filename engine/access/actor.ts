@@ -17,3 +17,8 @@ export function tokenActor(token: { id: number; name: string; role: Role }): Act
 
 /** The engine acting on its own (schedules, start-up). */
 export const systemActor: Actor = { id: "system", role: "admin", tokenId: null };
+
+/** The actor of a console user: `user:3 (ana@example.com)`. */
+export function userActor(user: { id: number; email: string; role: Role }): Actor {
+  return { id: `user:${user.id} (${user.email})`, role: user.role, tokenId: null };
+}

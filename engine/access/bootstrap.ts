@@ -2,11 +2,13 @@
  * Makes sure someone can administer the engine: INIT_ADMIN_TOKEN (for
  * automation) becomes an admin token with that value; without it, a database
  * with no active admin token gets one, whose secret the engine prints once.
+ * INIT_ADMIN_EMAIL and INIT_ADMIN_PASSWORD do the same for a console user.
  */
 import type { Db } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
 import { systemActor } from "./actor.ts";
 import { createToken, findTokenBySecret, hasActiveAdminToken } from "./tokens.ts";
+import { createUser, findUserByEmail, parseNewUser } from "./users.ts";
 
 /** What start-up did about admin access. */
 export interface AdminAccess {
@@ -40,4 +42,37 @@ export async function ensureAdminAccess(
   const { token } = await createToken(db, { name: "first-admin", role: "admin" }, change);
   options.log.info("created a first admin token; its secret is shown once on standard output");
   return { newSecret: token };
+}
+
+/**
+ * Makes sure the console user of INIT_ADMIN_EMAIL exists, as an admin with
+ * INIT_ADMIN_PASSWORD. An existing user is left as it is: a password changed,
+ * a role changed or an account disabled in the console stays so after a
+ * restart (as a revoked INIT_ADMIN_TOKEN stays revoked).
+ */
+export async function ensureAdminUser(
+  db: Db,
+  options: { email: string | undefined; password: string | undefined; now: Date; log: Logger },
+): Promise<"created" | "exists" | "not-asked"> {
+  if (options.email === undefined || options.password === undefined) return "not-asked";
+  const existing = await findUserByEmail(db, options.email);
+  if (existing) {
+    if (existing.role !== "admin" || existing.disabled) {
+      options.log.warn("INIT_ADMIN_EMAIL names a user who is not an active admin", {
+        userId: existing.id,
+        role: existing.role,
+        disabled: existing.disabled,
+      });
+    }
+    return "exists";
+  }
+  const spec = parseNewUser({
+    email: options.email,
+    displayName: options.email.split("@")[0],
+    role: "admin",
+    password: options.password,
+  });
+  await createUser(db, spec, { actor: systemActor.id, now: options.now });
+  options.log.info("created the admin user of INIT_ADMIN_EMAIL", { email: spec.email });
+  return "created";
 }

@@ -1,7 +1,8 @@
 /**
  * Access: roles and permissions (from the seed), API tokens (hashed, expiring,
- * revocable), verification with a short cache, per-token rate limits, and the
- * start-up guarantee that an admin token exists.
+ * revocable), verification with a short cache, per-token rate limits, console
+ * users with hashed passwords, sessions and lockout, and the start-up
+ * guarantee that an admin token (and, when asked, an admin user) exists.
  *
  * @example
  * ```ts
@@ -10,8 +11,32 @@
  * roleAllows(actor.role, "read:metrics"); // true
  * ```
  */
-export { type Actor, systemActor, tokenActor } from "./actor.ts";
-export { type AdminAccess, ensureAdminAccess } from "./bootstrap.ts";
+export { type Actor, systemActor, tokenActor, userActor } from "./actor.ts";
+export { type AdminAccess, ensureAdminAccess, ensureAdminUser } from "./bootstrap.ts";
+export { PASSWORD_MIN_LENGTH, passwordProblem } from "./passwords.ts";
+export {
+  endSession,
+  findSession,
+  keepDraft,
+  randomId,
+  type Session,
+  type SessionDraft,
+  type SessionPolicy,
+  signIn,
+  type SignInResult,
+} from "./sessions.ts";
+export {
+  changeUser,
+  createUser,
+  findUserByEmail,
+  getUser,
+  listUsers,
+  type NewUser,
+  newUserSchema,
+  parseNewUser,
+  type UserChange,
+  type UserInfo,
+} from "./users.ts";
 export { type RateDecision, RateLimiter } from "./rate_limit.ts";
 export {
   isRole,

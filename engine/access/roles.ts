@@ -31,6 +31,8 @@ export const permissions = [
   "write:alerts",
   // Administration: only admins, whatever `*:all` they hold.
   "manage:tokens",
+  // Console users: creating them, changing their role, disabling, unlocking.
+  "manage:users",
   "manage:plugins",
   "manage:models",
   "manage:privacy",
@@ -57,6 +59,7 @@ export const rolePermissions: Record<Role, readonly string[]> = {
     "write:all",
     "delete:all",
     "manage:tokens",
+    "manage:users",
     "manage:plugins",
     "manage:models",
     "manage:privacy",

@@ -37,10 +37,11 @@ import { registerPluginEventRoutes } from "./routes/plugin_events.ts";
 import { RateLimiter, TokenVerifier } from "../access/mod.ts";
 import { accessControl } from "./access_control.ts";
 import { rejectNulCharacters } from "./nul_characters.ts";
-import { createEngineMetrics } from "../ops/mod.ts";
+import { createEngineMetrics, createHealthMonitor } from "../ops/mod.ts";
 import { requestTelemetry } from "./request_telemetry.ts";
 import { openApiDocument } from "./openapi_document.ts";
 import { compileRouteAccess, openApiPath, routeAccess } from "./route_access.ts";
+import { createConsole } from "../console/mod.ts";
 
 const BODILESS = new Set(["GET", "HEAD"]);
 
@@ -167,6 +168,25 @@ export function createApi(deps: ApiDeps): Api {
   let document: Record<string, unknown> | undefined;
   app.get("/api/v1/openapi.json", (c) => c.json(document ??= openApiDocument(app)));
   registerDocsRoutes(app);
+  app.route(
+    "/console",
+    createConsole({
+      db: deps.db,
+      clock: deps.clock,
+      config: deps.config,
+      log: deps.log,
+      // The engine's monitor (main.ts); an app without one (tests) gets its own, as the
+      // status routes do.
+      health: deps.health ?? createHealthMonitor({
+        db: deps.db,
+        config: deps.config,
+        clock: deps.clock,
+        log: deps.log.child({ component: "health" }),
+        ...(deps.eventHub ? { eventHub: deps.eventHub } : {}),
+        ...(deps.plugins ? { plugins: deps.plugins } : {}),
+      }),
+    }),
+  );
   assertEveryRouteHasAccess(app);
 
   app.onError((error, c) => {

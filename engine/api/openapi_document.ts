@@ -56,7 +56,7 @@ export function openApiDocument(app: Api): Record<string, unknown> {
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(item as Record<string, unknown>)) {
       const access = routeAccess[`${method.toUpperCase()} ${path}`];
-      if (access === undefined || access === "public") continue;
+      if (access === undefined || access === "public" || access === "console") continue;
       const op = operation as {
         security?: unknown;
         responses?: Record<string, unknown>;

@@ -6,12 +6,15 @@
  * unprotected by accident.
  */
 import type { Permission } from "../access/mod.ts";
+import { consoleRoutes } from "../console/mod.ts";
 
 /**
- * What a route needs: a permission; `authenticated` (any valid token); or
- * `public` (no token: the minimal health check and the API's documentation).
+ * What a route needs: a permission; `authenticated` (any valid token);
+ * `public` (no token: the minimal health check and the API's documentation);
+ * or `console` (a console page: no token, its own sign-in session and
+ * permission checks, engine/console/session.ts).
  */
-export type RouteAccess = Permission | "authenticated" | "public";
+export type RouteAccess = Permission | "authenticated" | "public" | "console";
 
 /** `"METHOD /path/{param}"` → what it needs. */
 export const routeAccess: Record<string, RouteAccess> = {
@@ -144,6 +147,9 @@ export const routeAccess: Record<string, RouteAccess> = {
   "GET /api/privacy/requests": "manage:privacy",
   "GET /api/privacy/requests/{id}": "manage:privacy",
   "GET /api/privacy/requests/{id}/download": "manage:privacy",
+
+  // The admin console's pages (docs/console.md).
+  ...Object.fromEntries(consoleRoutes.map((key) => [key, "console" as const])),
 };
 
 /** An entry of the table: its key, method and what it needs. */

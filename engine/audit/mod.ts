@@ -16,3 +16,4 @@ export {
   listAudit,
   verifyAuditChain,
 } from "./audit_log.ts";
+export { type AuditFacets, auditFacets } from "./facets.ts";

@@ -5,6 +5,7 @@
  * schemas cannot express (path parameters, unique operation ids).
  */
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { consoleRoutes } from "../../../engine/console/mod.ts";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { assert, assertEquals } from "../../helpers/assert.ts";
 import { withApi } from "../../helpers/api.ts";
@@ -20,6 +21,8 @@ const UNDOCUMENTED = [
   "POST /unsubscribe/{token}",
   "GET /t/o/{token}",
   "GET /t/c/{token}",
+  // The admin console's HTML pages (docs/console.md), not API operations.
+  ...consoleRoutes,
 ];
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 

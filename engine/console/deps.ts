@@ -1,0 +1,37 @@
+/** What the console needs from the engine, and what its middleware sets per request. */
+import type { Actor, Session, SessionPolicy } from "../access/mod.ts";
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/mod.ts";
+import type { Logger } from "../log.ts";
+import type { HealthMonitor } from "../ops/mod.ts";
+
+/** Dependencies of the console. */
+export interface ConsoleDeps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  /** The component health the overview shows (plugins: breaker and lag). */
+  health: HealthMonitor;
+}
+
+/** Per-request values: the API's (request id, actor) and the console's session. */
+export interface ConsoleEnv {
+  Variables: {
+    requestId: string;
+    actor: Actor | undefined;
+    session: Session;
+    sessionId: string;
+  };
+}
+
+/** The session rules of `config`. */
+export function sessionPolicy(config: Config): SessionPolicy {
+  return {
+    idleMinutes: config.CONSOLE_SESSION_IDLE_MINUTES,
+    maxHours: config.CONSOLE_SESSION_MAX_HOURS,
+    lockoutAttempts: config.CONSOLE_LOCKOUT_ATTEMPTS,
+    lockoutMinutes: config.CONSOLE_LOCKOUT_MINUTES,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The admin console at `/console`: server-rendered pages (Hono JSX), one
+ * stylesheet, one optional script, no build step. Sign-in with console users
+ * and sessions (engine/access), CSRF-checked forms, pages shown by role.
+ *
+ * @example
+ * ```ts
+ * app.route("/console", createConsole({ db, clock, config, log }));
+ * ```
+ */
+import { Hono } from "hono";
+import { registerAssets } from "./assets.ts";
+import type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
+import { consoleError } from "./error_pages.tsx";
+import { registerAuditPage } from "./pages/audit.tsx";
+import { registerComingPages } from "./pages/coming.tsx";
+import { registerOverviewPage } from "./pages/overview.tsx";
+import { registerSignIn } from "./pages/sign_in.tsx";
+import { registerUsersPage } from "./pages/users.tsx";
+
+export type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
+
+// Pages load nothing from elsewhere, run no inline script and cannot be framed.
+const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+  "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** The console as a Hono app, to mount at `/console`. */
+export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  app.use("*", async function securityHeaders(c, next) {
+    await next();
+    c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "same-origin");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+  registerAssets(app);
+  registerSignIn(app, deps);
+  registerOverviewPage(app, deps);
+  registerAuditPage(app, deps);
+  registerUsersPage(app, deps);
+  registerComingPages(app, deps);
+  app.onError((error, c) =>
+    consoleError(error, c, (e) => deps.log.error("console page failed", { error: e }))
+  );
+  return app;
+}
+
+/** The console's routes as `METHOD /path` (for the API's access table). */
+export const consoleRoutes: readonly string[] = [
+  "GET /console",
+  "GET /console/static/{file}",
+  "GET /console/sign-in",
+  "POST /console/sign-in",
+  "POST /console/sign-out",
+  "GET /console/audit",
+  "GET /console/users",
+  "POST /console/users",
+  "POST /console/users/{id}",
+  "GET /console/rules",
+  "GET /console/templates",
+  "GET /console/customers",
+];
