@@ -12,6 +12,7 @@
 export type { Db, DbBackend, Loadable, Queryable, QueryOptions, Row } from "./db.ts";
 export { PgCode, pgErrorCode, PREPARED } from "./db.ts";
 export { openDb, type OpenedDb } from "./open.ts";
+export { errorMessage, type JobOutcome, type JobTick, runOncePerTick } from "./job_ticks.ts";
 export { databaseUnavailable } from "./unavailable.ts";
 export { BatchedLoader, type BatchedLoaderOptions } from "./batched_loader.ts";
 export { openPglite } from "./pglite.ts";

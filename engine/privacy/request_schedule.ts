@@ -5,7 +5,7 @@
  * as well, so `deno task privacy:process` can run beside it.
  */
 import type { Config } from "../config.ts";
-import type { Db } from "../db/mod.ts";
+import { type Db, runOncePerTick } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../clock.ts";
 import type { PersonalDataHolders } from "./personal_data.ts";
@@ -40,22 +40,17 @@ export async function runScheduledPrivacyRequests(
   slot: Date,
 ): Promise<PrivacyRequest[] | null> {
   const { db, clock, log } = deps;
-  const holder = `${Deno.hostname()}:${Deno.pid}`;
-  let processed: PrivacyRequest[] | null = null;
-  let claimed: { slot: Date } | undefined;
   try {
-    [claimed] = await db.query<{ slot: Date }>(
-      `insert into scheduled_job_runs (job, slot, holder, started_at)
-       values ($1, date_trunc('minute', $2::timestamptz), $3, $4)
-       on conflict do nothing returning slot`,
-      [PRIVACY_REQUEST_JOB, slot, holder, clock.now()],
+    const processed = await runOncePerTick(
+      db,
+      { job: PRIVACY_REQUEST_JOB, slot, now: () => clock.now() },
+      () => processPrivacyRequests(db, { holders: deps.holders, now: () => clock.now() }),
+      (ended) =>
+        "result" in ended
+          ? { processed: ended.result.length, succeeded: true }
+          : { processed: null, succeeded: false },
     );
-    if (!claimed) return null;
-    processed = await processPrivacyRequests(db, {
-      holders: deps.holders,
-      now: () => clock.now(),
-    });
-    if (processed.length > 0) {
+    if (processed && processed.length > 0) {
       // Ids and statuses only: a request's customer is personal data.
       log.info("privacy requests processed", {
         requests: processed.map((r) => ({ id: r.id, type: r.type, status: r.status })),
@@ -65,16 +60,5 @@ export async function runScheduledPrivacyRequests(
   } catch (error) {
     log.error("the privacy request job failed", { error });
     return null;
-  } finally {
-    if (claimed) {
-      await db.query(
-        `update scheduled_job_runs set finished_at = $4, outcome = $5
-         where job = $1 and slot = $2 and holder = $3`,
-        [PRIVACY_REQUEST_JOB, claimed.slot, holder, clock.now(), {
-          processed: processed?.length ?? null,
-          succeeded: processed !== null,
-        }],
-      ).catch((error) => log.error("recording the privacy request job's end failed", { error }));
-    }
   }
 }

@@ -4,7 +4,7 @@
  * tick's slot in scheduled_job_runs runs it; the others skip that tick.
  */
 import type { Config } from "../config.ts";
-import type { Db } from "../db/mod.ts";
+import { type Db, runOncePerTick } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../clock.ts";
 import { EngineError } from "../errors.ts";
@@ -40,28 +40,29 @@ export async function runScheduledRetention(
   slot: Date,
 ): Promise<RetentionReport | null> {
   const { db, clock, log } = deps;
-  const holder = `${Deno.hostname()}:${Deno.pid}`;
-  let report: RetentionReport | null = null;
-  let claimed: { slot: Date } | undefined;
   try {
-    [claimed] = await db.query<{ slot: Date }>(
-      `insert into scheduled_job_runs (job, slot, holder, started_at)
-       values ($1, date_trunc('minute', $2::timestamptz), $3, $4)
-       on conflict do nothing returning slot`,
-      [RETENTION_JOB, slot, holder, clock.now()],
+    const report = await runOncePerTick(
+      db,
+      { job: RETENTION_JOB, slot, now: () => clock.now() },
+      () =>
+        runRetention(db, {
+          retentionDays: deps.config.DATA_RETENTION_DAYS,
+          now: () => clock.now(),
+          trigger: "schedule",
+          batchSize: deps.config.RETENTION_BATCH_SIZE,
+          pluginTables: deps.pluginTables ?? [],
+        }),
+      (ended) =>
+        "result" in ended
+          ? { runId: ended.result.runId, succeeded: true }
+          : { runId: null, succeeded: false },
     );
-    if (!claimed) return null;
-    report = await runRetention(db, {
-      retentionDays: deps.config.DATA_RETENTION_DAYS,
-      now: () => clock.now(),
-      trigger: "schedule",
-      batchSize: deps.config.RETENTION_BATCH_SIZE,
-      pluginTables: deps.pluginTables ?? [],
-    });
-    log.info("retention removed expired data", {
-      runId: report.runId,
-      removed: report.removed.filter((r) => r.rows > 0),
-    });
+    if (report) {
+      log.info("retention removed expired data", {
+        runId: report.runId,
+        removed: report.removed.filter((r) => r.rows > 0),
+      });
+    }
     return report;
   } catch (error) {
     if (error instanceof EngineError && error.code === "RETENTION_ALREADY_RUNNING") {
@@ -72,16 +73,5 @@ export async function runScheduledRetention(
     // The run is recorded as failed (health/privacy shows it); the next tick tries again.
     log.error("the retention job failed", { error });
     return null;
-  } finally {
-    if (claimed) {
-      await db.query(
-        `update scheduled_job_runs set finished_at = $4, outcome = $5
-         where job = $1 and slot = $2 and holder = $3`,
-        [RETENTION_JOB, claimed.slot, holder, clock.now(), {
-          runId: report?.runId ?? null,
-          succeeded: report !== null,
-        }],
-      ).catch((error) => log.error("recording the retention job's end failed", { error }));
-    }
   }
 }

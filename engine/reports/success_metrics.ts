@@ -5,7 +5,7 @@
  * on PGlite as on PostgreSQL (PGlite 0.5 runs the same PostgreSQL code), so
  * there is one statement for both.
  */
-import type { Db, Queryable } from "../db/mod.ts";
+import { type Db, errorMessage, type Queryable, runOncePerTick } from "../db/mod.ts";
 
 /** The job name of the refresh in scheduled_job_runs. */
 export const SUCCESS_METRICS_JOB = "success-metrics-refresh";
@@ -61,38 +61,27 @@ export async function refreshSuccessMetrics(
   db: Db,
   options: { slot: Date; now: () => Date; holder: string },
 ): Promise<SuccessMetricsRefresh | null> {
-  const { now, holder } = options;
-  const [claimed] = await db.query<{ slot: Date }>(
-    `insert into scheduled_job_runs (job, slot, holder, started_at)
-     values ($1, date_trunc('minute', $2::timestamptz), $3, $4)
-     on conflict do nothing returning slot`,
-    [SUCCESS_METRICS_JOB, options.slot, holder, now()],
+  const { now } = options;
+  return await runOncePerTick(
+    db,
+    { job: SUCCESS_METRICS_JOB, slot: options.slot, now, holder: options.holder },
+    async () => {
+      const started = performance.now();
+      await db.exec("refresh materialized view concurrently mv_success_metrics");
+      const [count] = await db.query<{ days: number }>(
+        "select count(*)::int as days from mv_success_metrics",
+      );
+      return {
+        refreshedAt: now(),
+        days: count?.days ?? 0,
+        durationMs: Math.round(performance.now() - started),
+      };
+    },
+    (ended) =>
+      "result" in ended
+        ? { days: ended.result.days, durationMs: ended.result.durationMs }
+        : { error: errorMessage(ended.error) },
   );
-  if (!claimed) return null;
-  const started = performance.now();
-  let outcome: Record<string, unknown> = {};
-  try {
-    await db.exec("refresh materialized view concurrently mv_success_metrics");
-    const [count] = await db.query<{ days: number }>(
-      "select count(*)::int as days from mv_success_metrics",
-    );
-    const result = {
-      refreshedAt: now(),
-      days: count?.days ?? 0,
-      durationMs: Math.round(performance.now() - started),
-    };
-    outcome = { days: result.days, durationMs: result.durationMs };
-    return result;
-  } catch (error) {
-    outcome = { error: error instanceof Error ? error.message : String(error) };
-    throw error;
-  } finally {
-    await db.query(
-      `update scheduled_job_runs set finished_at = $4, outcome = $5
-       where job = $1 and slot = $2 and holder = $3`,
-      [SUCCESS_METRICS_JOB, claimed.slot, holder, now(), outcome],
-    );
-  }
 }
 
 /** When the view was last refreshed successfully; null when never. */

@@ -7,7 +7,7 @@
 import { systemActor } from "../access/mod.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
-import type { Db } from "../db/mod.ts";
+import { type Db, errorMessage, runOncePerTick } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
 import { type ChurnModels, retrainChurnModel, type RetrainOutcome } from "../ml/mod.ts";
 
@@ -37,33 +37,19 @@ export async function runRetrain(
   slot: Date = deps.clock.now(),
 ): Promise<RetrainOutcome | null> {
   const { db, config, clock, log } = deps;
-  const [claimed] = await db.query<{ slot: Date }>(
-    `insert into scheduled_job_runs (job, slot, holder, started_at)
-     values ('churn-model-retrain', date_trunc('minute', $1::timestamptz), $2, $3)
-     on conflict do nothing returning slot`,
-    [slot, `${Deno.hostname()}:${Deno.pid}`, clock.now()],
+  return await runOncePerTick(
+    db,
+    { job: "churn-model-retrain", slot, now: () => clock.now() },
+    () =>
+      retrainChurnModel(db, deps.models, {
+        asOf: clock.now(),
+        horizonDays: config.ML_HORIZON_DAYS,
+        snapshots: 3,
+        everyDays: 30,
+        batchSize: config.SCORING_BATCH_SIZE,
+        change: { actor: systemActor.id, now: clock.now() },
+        log,
+      }),
+    (ended) => "result" in ended ? { ...ended.result } : { error: errorMessage(ended.error) },
   );
-  if (!claimed) return null;
-  let outcome: RetrainOutcome | { error: string };
-  try {
-    outcome = await retrainChurnModel(db, deps.models, {
-      asOf: clock.now(),
-      horizonDays: config.ML_HORIZON_DAYS,
-      snapshots: 3,
-      everyDays: 30,
-      batchSize: config.SCORING_BATCH_SIZE,
-      change: { actor: systemActor.id, now: clock.now() },
-      log,
-    });
-    return outcome;
-  } catch (error) {
-    outcome = { error: error instanceof Error ? error.message : String(error) };
-    throw error;
-  } finally {
-    await db.query(
-      `update scheduled_job_runs set finished_at = $3, outcome = $4
-       where job = 'churn-model-retrain' and slot = $1 and holder = $2`,
-      [claimed.slot, `${Deno.hostname()}:${Deno.pid}`, clock.now(), outcome!],
-    );
-  }
 }
