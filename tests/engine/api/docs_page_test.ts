@@ -2,23 +2,9 @@
  * `/api/docs`: served by the engine, public, and rendered by a real Chromium
  * that may load nothing but the engine's own files.
  */
-import { chromium } from "playwright-core";
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
+import { hasChromium, launchChromium } from "../../helpers/browser.ts";
 import { withApi } from "../../helpers/api.ts";
-
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
-
-// The flags this machine needs (no sandbox as root, no background calls home).
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 Deno.test("/api/docs and its files are public, and the page may load only the engine's own files", async () => {
   await withApi(async (api) => {
@@ -60,7 +46,7 @@ Deno.test({
     await withApi(async (api) => {
       const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, api.app.fetch);
       const origin = `http://127.0.0.1:${server.addr.port}`;
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         const elsewhere: string[] = [];

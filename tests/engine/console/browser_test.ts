@@ -6,29 +6,16 @@
  * (the pictures in README.md and docs/console.md).
  */
 import axe from "axe-core";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
+import { hasChromium, launchChromium } from "../../helpers/browser.ts";
 import { PASSWORD, withConsole } from "../../helpers/console.ts";
 import { NOW } from "../../helpers/fixtures.ts";
 import { seedDemoData } from "../../../engine/demo/mod.ts";
 import { scoringSettings } from "../../../engine/health/mod.ts";
 import { refreshSuccessMetrics } from "../../../engine/reports/mod.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
 const SCREENSHOTS = Deno.env.get("CONSOLE_SCREENSHOTS");
-
-// The flags this machine needs (no sandbox as root, no background calls home).
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 // Evaluated in the page (a string: this file is type-checked without the DOM's types).
 const FOCUSED_TEXT = "document.activeElement?.textContent?.trim() ?? ''";
@@ -122,7 +109,7 @@ Deno.test({
 
       let browser: Browser | undefined;
       try {
-        browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+        browser = await launchChromium();
         // The page's policy forbids inline scripts; axe is injected as one.
         const context = await browser.newContext({ bypassCSP: true, viewport: DESKTOP });
         const page = await context.newPage();

@@ -1,23 +1,29 @@
 import { assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { withTestDb } from "../../helpers/db.ts";
 import { NOW } from "../../helpers/fixtures.ts";
+import type { Db } from "../../../engine/db/mod.ts";
 import { silentLogger } from "../../../engine/log.ts";
 import { PluginHost, scaffoldPlugin } from "../../../engine/plugins/mod.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
+/** A host of the plugins in `dir` (PLUGINS_DIR) only. */
+function hostIn(db: Db, dir: string): PluginHost {
+  return new PluginHost({
+    db,
+    clock: { now: () => NOW },
+    log: silentLogger,
+    environment: {},
+    firstParty: [],
+    directory: dir,
+  });
+}
+
 const by = { actor: "token:1 (admin)", at: NOW, reason: null, requestId: null };
 
 Deno.test("a plugin dropped into PLUGINS_DIR runs sandboxed, handles events, serves routes and is disabled at once", async () => {
   await withTestDb(async (db) => {
     const dir = await Deno.makeTempDir();
-    const host = new PluginHost({
-      db,
-      clock: { now: () => NOW },
-      log: silentLogger,
-      environment: {},
-      firstParty: [],
-      directory: dir,
-    });
+    const host = hostIn(db, dir);
     try {
       await scaffoldPlugin("drop-counter", dir, ROOT);
       await host.start();
@@ -64,14 +70,7 @@ Deno.test("a plugin dropped into PLUGINS_DIR runs sandboxed, handles events, ser
 Deno.test("a PLUGINS_DIR plugin that declares retention tables is refused: it has no database", async () => {
   await withTestDb(async (db) => {
     const dir = await Deno.makeTempDir();
-    const host = new PluginHost({
-      db,
-      clock: { now: () => NOW },
-      log: silentLogger,
-      environment: {},
-      firstParty: [],
-      directory: dir,
-    });
+    const host = hostIn(db, dir);
     try {
       await scaffoldPlugin("keeper", dir, ROOT);
       const path = `${dir}/keeper/plugin.json`;
