@@ -138,6 +138,9 @@ const configSchema = z.object({
   ).optional(),
   // A JSON key file (deno task keys:generate); takes precedence over PRIVACY_ENCRYPTION_KEY.
   PII_KEY_FILE: z.string().min(1, "must be a file path").optional(),
+  // The seed's "key rotation every 90 days": an active key older than this degrades the
+  // privacy health and warns in validate, until new keys are configured and rotated to.
+  PII_KEY_ROTATION_DAYS: positiveInt.max(3650).default(90),
   GDPR_COMPLIANCE_MODE: booleanFlag.default(true),
   // Delivery channels (plugins/email, slack, webhook): a channel without its settings is off.
   SMTP_URL: smtpUrl.optional(),

@@ -58,6 +58,6 @@ export function createHealthMonitor(options: CreateHealthMonitorOptions): Health
     .register(pluginStatesCheck(options.plugins))
     .register(retentionCheck(db, config))
     .register(privacyRequestsCheck(db, config))
-    .register(privacyManagerCheck(db, config));
+    .register(privacyManagerCheck(db, config, clock));
   return new HealthMonitor({ registry, clock, log, intervalMs: config.HEALTH_CHECK_INTERVAL });
 }

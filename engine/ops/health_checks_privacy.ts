@@ -4,7 +4,7 @@
  * window), and is personal data protected: encrypted, under which keys.
  * Privacy requests arrive with a later issue.
  */
-import { DAY_MS } from "../clock.ts";
+import { type Clock, DAY_MS } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { nextCronTicks } from "../cron_expression.ts";
 import type { Db } from "../db/mod.ts";
@@ -102,11 +102,15 @@ function describeRun(run: RetentionRun) {
 
 /**
  * Encryption at rest (which keys, from where, old keys not yet retired) and
- * the privacy manager's switches. Privacy requests are not built yet.
+ * the privacy manager's switches, and keys due for rotation (PII_KEY_ROTATION_DAYS).
  */
 export function privacyManagerCheck(
   db: Db,
-  config: Pick<Config, "PRIVACY_MANAGER_ENABLED" | "GDPR_COMPLIANCE_MODE">,
+  config: Pick<
+    Config,
+    "PRIVACY_MANAGER_ENABLED" | "GDPR_COMPLIANCE_MODE" | "PII_KEY_ROTATION_DAYS"
+  >,
+  clock: Clock,
 ): HealthCheck {
   return {
     name: "privacy-manager",
@@ -119,8 +123,15 @@ export function privacyManagerCheck(
         : Object.fromEntries(KEY_PURPOSES.map((p) => [p, keyring.activeKeyId(p)]));
       const activeIds = new Set(Object.values(active ?? {}));
       // Registered, not retired and not active: values may still be under them (cheap: no scan).
-      const oldKeys = (await registeredKeys(db))
+      const registered = await registeredKeys(db);
+      const oldKeys = registered
         .filter((k) => k.retiredAt === null && !activeIds.has(k.keyId)).map((k) => k.keyId);
+      // The seed's rotation every 90 days: active keys in use for longer are due.
+      const ageDays = (k: { registeredAt: Date }) =>
+        Math.floor((clock.now().getTime() - k.registeredAt.getTime()) / DAY_MS);
+      const due = registered.filter((k) =>
+        activeIds.has(k.keyId) && ageDays(k) >= config.PII_KEY_ROTATION_DAYS
+      );
       const details = {
         enabled: config.PRIVACY_MANAGER_ENABLED,
         gdprComplianceMode: config.GDPR_COMPLIANCE_MODE,
@@ -129,6 +140,10 @@ export function privacyManagerCheck(
         keyFile: source?.path ?? null,
         activeKeys: active,
         oldKeysNotRetired: oldKeys,
+        keyRotationDays: config.PII_KEY_ROTATION_DAYS,
+        activeKeyAgeDays: Object.fromEntries(
+          registered.filter((k) => activeIds.has(k.keyId)).map((k) => [k.keyId, ageDays(k)]),
+        ),
       };
       const problems: string[] = [];
       if (keyring === null) problems.push("The encryption keys are not loaded");
@@ -137,6 +152,14 @@ export function privacyManagerCheck(
           `Personal data is encrypted with the local key file ${source.path}, made for the ` +
             "embedded database: back it up apart from the data; in production set PII_KEY_FILE " +
             "or PRIVACY_ENCRYPTION_KEY",
+        );
+      }
+      if (due.length > 0) {
+        problems.push(
+          `Keys ${due.map((k) => `${k.keyId} (${ageDays(k)} days)`).join(", ")} are due for ` +
+            `rotation (PII_KEY_ROTATION_DAYS=${config.PII_KEY_ROTATION_DAYS}): configure new ` +
+            "keys (deno task keys:generate --add, or a new PRIVACY_ENCRYPTION_KEY with the old " +
+            "one in PRIVACY_ENCRYPTION_KEY_PREVIOUS) and run deno task keys:rotate",
         );
       }
       if (oldKeys.length > 0) {

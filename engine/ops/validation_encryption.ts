@@ -3,6 +3,7 @@
  * configured explicitly (not the embedded default's local file), they load,
  * and they are the keys the database's values were written with. Reads only.
  */
+import { DAY_MS } from "../clock.ts";
 import { isEngineError } from "../errors.ts";
 import {
   KEY_PURPOSES,
@@ -66,6 +67,19 @@ export const encryptionValidation: ValidationCheck = async ({ db, config, clock 
       message: `Keys from ${source} match the database; values may still be under old keys ` +
         old.map((k) => k.keyId).join(", "),
       fix: "Run deno task keys:rotate, then remove the keys it retires",
+    };
+  }
+  const due = registered.filter((k) =>
+    activeSet.has(k.keyId) &&
+    clock.now().getTime() - k.registeredAt.getTime() >= config.PII_KEY_ROTATION_DAYS * DAY_MS
+  );
+  if (due.length > 0) {
+    return {
+      status: "warn",
+      message: `Keys ${due.map((k) => k.keyId).join(", ")} have been in use for more than ` +
+        `PII_KEY_ROTATION_DAYS (${config.PII_KEY_ROTATION_DAYS} days)`,
+      fix: "Configure new keys (deno task keys:generate --add, or a new PRIVACY_ENCRYPTION_KEY " +
+        "with the old one in PRIVACY_ENCRYPTION_KEY_PREVIOUS) and run deno task keys:rotate",
     };
   }
   return {

@@ -14,6 +14,8 @@ export interface RegisteredKey {
   keyId: string;
   purpose: KeyPurpose;
   checkValue: string;
+  /** When an engine first used it: the key's age, for rotation (PII_KEY_ROTATION_DAYS). */
+  registeredAt: Date;
   retiredAt: Date | null;
 }
 
@@ -23,12 +25,17 @@ export async function registeredKeys(db: Queryable): Promise<RegisteredKey[]> {
     key_id: string;
     purpose: KeyPurpose;
     check_value: string;
+    registered_at: Date;
     retired_at: Date | null;
-  }>("select key_id, purpose, check_value, retired_at from pii_keys order by key_id");
+  }>(
+    `select key_id, purpose, check_value, registered_at, retired_at from pii_keys
+     order by key_id`,
+  );
   return rows.map((r) => ({
     keyId: r.key_id,
     purpose: r.purpose,
     checkValue: r.check_value,
+    registeredAt: r.registered_at,
     retiredAt: r.retired_at,
   }));
 }

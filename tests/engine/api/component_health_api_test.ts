@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { withApi } from "../../helpers/api.ts";
-import { backend } from "../../helpers/db.ts";
+import { backend, useTestKeyring } from "../../helpers/db.ts";
+import { verifyAndRegisterKeys } from "../../../engine/privacy/mod.ts";
 import { daysAgo, NOW } from "../../helpers/fixtures.ts";
 
 const components = ["engine", "ml", "interventions", "integrations", "privacy"];
@@ -158,4 +159,31 @@ Deno.test("the integrations health shows configured endpoints without their secr
       DASHBOARD_WS_ENDPOINT: "wss://ws.example.com/dashboard",
     },
   });
+});
+
+Deno.test("the privacy health says when the active encryption keys are due for rotation (90 days)", async () => {
+  // Each engine starts with keys first used `days` before NOW; the health of its privacy manager.
+  // deno-lint-ignore no-explicit-any -- a health report's JSON, read by field
+  const managerAfter = async (days: number): Promise<any> => {
+    let manager: unknown;
+    await withApi(async (api) => {
+      // As an engine's start does: the keys in use are registered, with when they were first used.
+      await verifyAndRegisterKeys(api.db, await useTestKeyring());
+      await api.db.query(
+        "update pii_keys set registered_at = $1::timestamptz - $2 * interval '1 day'",
+        [NOW, days],
+      );
+      manager = check(
+        (await api.call("GET", "/api/customer-success/health/privacy")).body,
+        "privacy-manager",
+      );
+    });
+    return manager;
+  };
+  const fresh = await managerAfter(89);
+  assertEquals(fresh.status, "healthy");
+  assertEquals(Object.values(fresh.details.activeKeyAgeDays), [89, 89, 89, 89]);
+  const due = await managerAfter(91);
+  assertEquals(due.status, "degraded");
+  assertMatch(due.message, /are due for rotation \(PII_KEY_ROTATION_DAYS=90\).*keys:rotate/);
 });
