@@ -9,7 +9,7 @@ import type { Db } from "../../../engine/db/mod.ts";
 import { openRows, ROTATION_TARGETS } from "../../../engine/privacy/mod.ts";
 import { refreshDailyUsage } from "../../../engine/signals/mod.ts";
 import type { ApiTest } from "../../helpers/api.ts";
-import { daysAgo, NOW } from "../../helpers/fixtures.ts";
+import { customer, daysAgo, NOW } from "../../helpers/fixtures.ts";
 import { assert, assertEquals } from "../../helpers/assert.ts";
 
 /** The values that must not survive a deletion anywhere. */
@@ -39,16 +39,8 @@ export async function seedZelda(api: ApiTest): Promise<void> {
       }],
     ] as const
   ) {
-    const put = await call("PUT", `/api/v1/customers/${id}`, {
-      vendorType: "photographer",
-      plan: "professional",
-      mrr: 79,
-      currency: "GBP",
-      country: "GB",
-      timeZone: "Europe/London",
-      signupDate: "2026-01-10",
-      ...body,
-    });
+    const { id: _id, ...fields } = customer(id, body);
+    const put = await call("PUT", `/api/v1/customers/${id}`, fields);
     assertEquals(put.status, 201, JSON.stringify(put.body));
   }
   const events = await call("POST", "/api/v1/events", {
