@@ -5,87 +5,14 @@
  * CONSOLE_SCREENSHOTS=docs/screenshots the test saves each main page there
  * (the pictures in README.md and docs/console.md).
  */
-import axe from "axe-core";
-import type { Browser, Page } from "playwright-core";
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
-import { hasChromium, launchChromium } from "../../helpers/browser.ts";
+import { hasChromium } from "../../helpers/browser.ts";
+import { checkPage, FOCUSED_TEXT, tabTo, withBrowserPage } from "../../helpers/console_browser.ts";
 import { PASSWORD, withConsole } from "../../helpers/console.ts";
 import { NOW } from "../../helpers/fixtures.ts";
 import { seedDemoData } from "../../../engine/demo/mod.ts";
 import { scoringSettings } from "../../../engine/health/mod.ts";
 import { refreshSuccessMetrics } from "../../../engine/reports/mod.ts";
-
-const SCREENSHOTS = Deno.env.get("CONSOLE_SCREENSHOTS");
-
-// Evaluated in the page (a string: this file is type-checked without the DOM's types).
-const FOCUSED_TEXT = "document.activeElement?.textContent?.trim() ?? ''";
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-/** The serious and critical axe-core violations on `page`, as `rule: targets` lines. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  if (!await page.evaluate(() => "axe" in globalThis)) {
-    await page.addScriptTag({ content: (axe as unknown as { source: string }).source });
-  }
-  const results = await page.evaluate(async () => {
-    const run = (globalThis as unknown as {
-      axe: {
-        run(): Promise<{
-          passes: unknown[];
-          violations: Array<
-            { id: string; impact: string | null; nodes: Array<{ target: unknown }> }
-          >;
-        }>;
-      };
-    }).axe.run;
-    const { passes, violations } = await run();
-    return {
-      passes: passes.length,
-      violations: violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        targets: v.nodes.map((n) => JSON.stringify(n.target)),
-      })),
-    };
-  });
-  // Proof that axe looked at the page: it checks dozens of rules on any real page.
-  assert(results.passes >= 10, `axe passed only ${results.passes} rules`);
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(", ")}`);
-}
-
-/** Checks `page` at both widths: axe finds nothing serious, nothing overflows a phone. */
-async function checkPage(page: Page, name: string): Promise<void> {
-  for (const [width, size] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
-    await page.setViewportSize(size);
-    assertEquals(await accessibilityProblems(page), [], `${name} at ${width} width`);
-    if (width === "phone") {
-      const overflow = await page.evaluate<number>(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-      );
-      assert(overflow <= 0, `${name} scrolls sideways on a phone by ${overflow}px`);
-    }
-    if (SCREENSHOTS) {
-      await page.screenshot({
-        path: `${SCREENSHOTS}/console-${name}-${width}.png`,
-        fullPage: true,
-      });
-    }
-  }
-  await page.setViewportSize(DESKTOP);
-}
-
-/** Presses Tab until the focused element's text is `text` (at most 30 times). */
-async function tabTo(page: Page, text: string): Promise<void> {
-  for (let i = 0; i < 30; i++) {
-    await page.keyboard.press("Tab");
-    const focused = await page.evaluate<string>(FOCUSED_TEXT);
-    if (focused === text) return;
-  }
-  throw new Error(`Tab never reached "${text}"`);
-}
 
 Deno.test({
   name:
@@ -107,15 +34,7 @@ Deno.test({
       await t.user("ana@example.com", "admin", "Ana Lima");
       await t.user("ben@example.com", "success-manager", "Ben Okafor");
 
-      let browser: Browser | undefined;
-      try {
-        browser = await launchChromium();
-        // The page's policy forbids inline scripts; axe is injected as one.
-        const context = await browser.newContext({ bypassCSP: true, viewport: DESKTOP });
-        const page = await context.newPage();
-        const problems: string[] = [];
-        page.on("pageerror", (error) => problems.push(error.message));
-
+      await withBrowserPage(async (page, problems) => {
         // Signed out: the console sends you to sign-in and back to where you were going.
         await page.goto(`${t.origin}/console/audit`);
         assertMatch(page.url(), /\/console\/sign-in\?return=%2Fconsole%2Faudit$/);
@@ -187,9 +106,7 @@ Deno.test({
         const nav = await page.locator("nav").innerText();
         assert(!nav.includes("Users") && !nav.includes("Audit"), nav);
         assertEquals(problems, []);
-      } finally {
-        await browser?.close();
-      }
+      });
     });
   },
 });
