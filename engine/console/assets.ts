@@ -1,10 +1,11 @@
-/** The console's static files: one stylesheet and one small script, read once. */
+/** The console's static files: one stylesheet, the script every page loads and each page's own, read once. */
 import type { Hono } from "hono";
 import type { ConsoleEnv } from "./deps.ts";
 
 const files: Record<string, string> = {
   "console.css": "text/css; charset=utf-8",
   "console.js": "text/javascript; charset=utf-8",
+  "live_feed.js": "text/javascript; charset=utf-8",
 };
 
 const loaded = new Map<string, Promise<string>>();

@@ -7,8 +7,14 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { ConsoleDeps } from "./deps.ts";
 
-/** The session cookie; scoped to the console's paths. */
+/** The session cookie. */
 export const SESSION_COOKIE = "cse_session";
+
+// The whole site, not only /console: a console page opens plugin WebSockets (the
+// dashboard's live feed at /plugins/dashboard/ws) with it. Nothing else reads it: the API
+// takes tokens only, and a plugin WebSocket takes it only from a same-origin page
+// (engine/console/feed_session.ts), so no other site can use it.
+const SESSION_COOKIE_PATH = "/";
 
 /** Whether cookies must be Secure: the console is reached over TLS. */
 export function servedOverTls(c: Context, publicUrl: string): boolean {
@@ -18,7 +24,7 @@ export function servedOverTls(c: Context, publicUrl: string): boolean {
 /** Sets the session cookie: HttpOnly, SameSite=Lax, Secure over TLS, ends with the session. */
 export function setSessionCookie(c: Context, deps: ConsoleDeps, sessionId: string): void {
   setCookie(c, SESSION_COOKIE, sessionId, {
-    path: "/console",
+    path: SESSION_COOKIE_PATH,
     httpOnly: true,
     sameSite: "Lax",
     secure: servedOverTls(c, deps.config.PUBLIC_URL),
@@ -28,7 +34,7 @@ export function setSessionCookie(c: Context, deps: ConsoleDeps, sessionId: strin
 
 /** Removes the session cookie. */
 export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: "/console" });
+  deleteCookie(c, SESSION_COOKIE, { path: SESSION_COOKIE_PATH });
 }
 
 /** A path inside the console to return to, or "/console" for anything else. */

@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
 import type { HealthMonitor } from "../ops/mod.ts";
+import type { PluginHost } from "../plugins/mod.ts";
 
 /** Dependencies of the console. */
 export interface ConsoleDeps {
@@ -14,6 +15,8 @@ export interface ConsoleDeps {
   log: Logger;
   /** The component health the overview shows (plugins: breaker and lag). */
   health: HealthMonitor;
+  /** The plugin host, to tell whether the dashboard plugin's live feed runs; none: it does not. */
+  plugins?: Pick<PluginHost, "running">;
 }
 
 /** Per-request values: the API's (request id, actor) and the console's session. */
@@ -23,6 +26,8 @@ export interface ConsoleEnv {
     actor: Actor | undefined;
     session: Session;
     sessionId: string;
+    /** This response's Content-Security-Policy nonce, for a streamed page's inline scripts. */
+    cspNonce: string;
   };
 }
 

@@ -4,6 +4,7 @@
  * New pages (rule builder, template editor, customer page) add a nav entry here.
  */
 import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
 import { type Permission, roleAllows, type Session } from "../access/mod.ts";
 
 /** A navigation entry, shown only to roles holding its permission. */
@@ -27,32 +28,40 @@ export function allowedNavigation(session: Session): NavEntry[] {
   return navigation.filter((entry) => roleAllows(session.user.role, entry.permission));
 }
 
-/** A whole document: head, skip link, and `children` in the main landmark. */
-export function Document(props: { title: string; children: Child }) {
+/** A whole document: head, skip link, and `children` in the main landmark; `scripts` are the page's own (under /console/static/). */
+export function Document(props: { title: string; children: Child; scripts?: string[] }) {
+  // The doctype keeps browsers in standards mode (without it they render in quirks mode).
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · Customer success console`}</title>
-        <link rel="stylesheet" href="/console/static/console.css" />
-        <script src="/console/static/console.js" defer></script>
-      </head>
-      <body>
-        <a class="skip-link" href="#main">Skip to content</a>
-        {props.children}
-      </body>
-    </html>
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · Customer success console`}</title>
+          <link rel="stylesheet" href="/console/static/console.css" />
+          <script src="/console/static/console.js" defer></script>
+          {(props.scripts ?? []).map((file) => (
+            <script src={`/console/static/${file}`} defer>
+            </script>
+          ))}
+        </head>
+        <body>
+          <a class="skip-link" href="#main">Skip to content</a>
+          {props.children}
+        </body>
+      </html>
+    </>
   );
 }
 
 /** A signed-in page: header, navigation, main content. */
 export function Layout(
-  props: { title: string; session: Session; current: string; children: Child },
+  props: { title: string; session: Session; current: string; children: Child; scripts?: string[] },
 ) {
   const { session } = props;
   return (
-    <Document title={props.title}>
+    <Document title={props.title} {...(props.scripts ? { scripts: props.scripts } : {})}>
       <header class="top">
         <p class="brand">
           <a href="/console">Customer success console</a>

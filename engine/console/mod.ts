@@ -9,6 +9,7 @@
  * ```
  */
 import { Hono } from "hono";
+import { randomId } from "../access/mod.ts";
 import { registerAssets } from "./assets.ts";
 import type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
 import { consoleError } from "./error_pages.tsx";
@@ -19,17 +20,23 @@ import { registerSignIn } from "./pages/sign_in.tsx";
 import { registerUsersPage } from "./pages/users.tsx";
 
 export type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
+export { sessionActorOfUpgrade } from "./feed_session.ts";
 
-// Pages load nothing from elsewhere, run no inline script and cannot be framed.
-const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+// Pages load nothing from elsewhere and cannot be framed. The only inline scripts are the
+// ones a streamed page (engine/console/loading.tsx) sends to put a section that loaded
+// late in place of its "Loading…", and they carry the request's nonce.
+const contentSecurityPolicy = (nonce: string) =>
+  `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; ` +
   "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** The console as a Hono app, to mount at `/console`. */
 export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   app.use("*", async function securityHeaders(c, next) {
+    const nonce = randomId();
+    c.set("cspNonce", nonce);
     await next();
-    c.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    c.header("Content-Security-Policy", contentSecurityPolicy(nonce));
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");

@@ -29,5 +29,6 @@ export {
   cohortReport,
 } from "./cohorts.ts";
 export { roiColumns, type RoiLine, type RoiOptions, type RoiReport, roiReport } from "./roi.ts";
+export { totalUplift, type WeeklyUplift, weeklyUplift } from "./uplift.ts";
 export { type Cached, type CacheStatus, ReportCache, reportKey, reportTtls } from "./cache.ts";
 export { type CsvValue, toCsv } from "./csv.ts";

@@ -4,6 +4,7 @@
  */
 import { createUser, parseNewUser, type Role, type UserInfo } from "../../engine/access/mod.ts";
 import { type ApiTest, withApi } from "./api.ts";
+import type { FirstPartyPlugin } from "../../engine/plugins/mod.ts";
 import { movableClock, NOW } from "./fixtures.ts";
 
 /** A page as a person's browser got it. */
@@ -101,7 +102,7 @@ export const PASSWORD = "correct horse battery staple";
 /** Runs `fn` with the engine's API (and so the console) served on a loopback port. */
 export async function withConsole(
   fn: (test: ConsoleTest) => Promise<void>,
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; plugins?: readonly FirstPartyPlugin[] } = {},
 ): Promise<void> {
   const clock = movableClock(NOW);
   await withApi(async (api) => {
@@ -129,7 +130,13 @@ export async function withConsole(
         },
       });
     } finally {
+      // Plugins first: the dashboard closes its WebSockets, which the server would wait for.
+      await api.plugins?.stop();
       await server.shutdown();
     }
-  }, { clock, ...(options.env ? { env: options.env } : {}) });
+  }, {
+    clock,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  });
 }

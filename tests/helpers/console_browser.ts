@@ -51,8 +51,15 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.targets.join(", ")}`);
 }
 
-/** Checks `page` at both widths: axe finds nothing serious, nothing overflows a phone. */
-export async function checkPage(page: Page, name: string): Promise<void> {
+/**
+ * Checks `page` at both widths: axe finds nothing serious, nothing overflows a
+ * phone. `screenshot: false` for a page another test already pictures.
+ */
+export async function checkPage(
+  page: Page,
+  name: string,
+  options: { screenshot?: boolean } = {},
+): Promise<void> {
   for (const [width, size] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
     await page.setViewportSize(size);
     assertEquals(await accessibilityProblems(page), [], `${name} at ${width} width`);
@@ -62,7 +69,7 @@ export async function checkPage(page: Page, name: string): Promise<void> {
       );
       assert(overflow <= 0, `${name} scrolls sideways on a phone by ${overflow}px`);
     }
-    if (SCREENSHOTS) {
+    if (SCREENSHOTS && (options.screenshot ?? true)) {
       await page.screenshot({
         path: `${SCREENSHOTS}/console-${name}-${width}.png`,
         fullPage: true,

@@ -7,6 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { EngineError } from "../../errors.ts";
+import { sessionActorOfUpgrade } from "../../console/mod.ts";
 import { type PluginHost, type PluginStatus, setRequestActor } from "../../plugins/mod.ts";
 import { changeOf } from "../actor.ts";
 import type { Api, ApiDeps, ApiEnv } from "../deps.ts";
@@ -160,12 +161,15 @@ async function withActor(c: Context<ApiEnv>, deps: ApiDeps): Promise<Request> {
   const url = new URL(raw.url);
   const header = raw.headers.get("authorization");
   const secret = header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? url.searchParams.get("access_token");
-  const actor = secret && deps.verifier ? await deps.verifier.verify(secret) : null;
+  // A console page's WebSocket comes with the console session instead of a token.
+  const actor = secret && deps.verifier
+    ? await deps.verifier.verify(secret)
+    : await sessionActorOfUpgrade(raw, deps);
   if (!actor) {
     throw new EngineError(
       "UNAUTHENTICATED",
       "Plugin routes need a valid API token: Authorization: Bearer <token> (or ?access_token= " +
-        "for a WebSocket)",
+        "for a WebSocket, or a console session for a WebSocket opened by a console page)",
       { headers: { "WWW-Authenticate": 'Bearer realm="customer-success-engine"' } },
     );
   }

@@ -10,11 +10,14 @@ import { type Alert, listAlerts } from "../../alerts/mod.ts";
 import { DAY_MS } from "../../clock.ts";
 import { nextCronTicks } from "../../cron_expression.ts";
 import type { HealthReport } from "../../ops/mod.ts";
-import { type DailyMetrics, dailyMetrics } from "../../reports/mod.ts";
+import { type DailyMetrics, dailyMetrics, weeklyUplift } from "../../reports/mod.ts";
 import { type Cycle, listCycles } from "../../schedule/mod.ts";
 import { LineChart } from "../chart.tsx";
 import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 import { Layout } from "../layout.tsx";
+import { Deferred, streamedPage, WholePageLink } from "../loading.tsx";
+import { LiveFeed } from "./overview_live_feed.tsx";
+import { Uplift } from "./overview_uplift.tsx";
 import { requireSession } from "../session.ts";
 
 const DAYS = 90;
@@ -32,30 +35,69 @@ const pluginDetails = z.object({
 
 /** Registers GET / (the console's home). */
 export function registerOverviewPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
-  app.get("/", requireSession(deps, "read:metrics"), async (c) => {
+  app.get("/", requireSession(deps, "read:metrics"), (c) => {
     const now = deps.clock.now();
-    const [days, cycles, alerts, health] = await Promise.all([
-      dailyMetrics(deps.db, {
-        from: new Date(now.getTime() - DAYS * DAY_MS).toISOString().slice(0, 10),
-        to: now.toISOString().slice(0, 10),
-      }),
-      listCycles(deps.db, { limit: 5 }),
-      listAlerts(deps.db, { status: "open", limit: 20 }),
-      deps.health.report(),
-    ]);
-    const next = deps.config.CUSTOMER_SUCCESS_ENABLED
-      ? nextCronTicks(deps.config.CYCLE_SCHEDULE, now, 1)[0]
-      : undefined;
-    return c.html(
-      <Layout title="Overview" session={c.get("session")} current="/console">
+    const log = (error: unknown) => deps.log.error("overview section failed", { error });
+    const from = new Date(now.getTime() - DAYS * DAY_MS);
+    // Each section reads on its own: a slow query holds back its section, not the page.
+    return streamedPage(
+      c,
+      <Layout
+        title="Overview"
+        session={c.get("session")}
+        current="/console"
+        scripts={["live_feed.js"]}
+      >
+        <WholePageLink path="/console" />
         <h2>Success metrics, last {DAYS} days</h2>
-        <Metrics days={days} />
+        <Deferred
+          what="the success metrics"
+          log={log}
+          load={() =>
+            dailyMetrics(deps.db, {
+              from: from.toISOString().slice(0, 10),
+              to: now.toISOString().slice(0, 10),
+            })}
+          render={(days) => <Metrics days={days} />}
+        />
+        <h2>Uplift against holdout</h2>
+        <Deferred
+          what="the uplift against holdout"
+          log={log}
+          load={() => weeklyUplift(deps.db, { from, to: now })}
+          render={(weeks) => <Uplift weeks={weeks} />}
+        />
+        <h2>Live feed</h2>
+        <LiveFeed running={deps.plugins?.running("dashboard") !== undefined} />
         <h2>Cycles</h2>
-        <Cycles cycles={cycles.cycles} next={next} schedule={deps.config.CYCLE_SCHEDULE} />
+        <Deferred
+          what="the cycles"
+          log={log}
+          load={() => listCycles(deps.db, { limit: 5 })}
+          render={(cycles) => (
+            <Cycles
+              cycles={cycles.cycles}
+              next={deps.config.CUSTOMER_SUCCESS_ENABLED
+                ? nextCronTicks(deps.config.CYCLE_SCHEDULE, now, 1)[0]
+                : undefined}
+              schedule={deps.config.CYCLE_SCHEDULE}
+            />
+          )}
+        />
         <h2>Engine and plugin health</h2>
-        <Health report={health} />
+        <Deferred
+          what="the health checks"
+          log={log}
+          load={() => deps.health.report()}
+          render={(report) => <Health report={report} />}
+        />
         <h2>Open alerts</h2>
-        <Alerts alerts={alerts} />
+        <Deferred
+          what="the open alerts"
+          log={log}
+          load={() => listAlerts(deps.db, { status: "open", limit: 20 })}
+          render={(alerts) => <Alerts alerts={alerts} />}
+        />
       </Layout>,
     );
   });

@@ -73,7 +73,8 @@ Deno.test({
           (await page.locator("figure.chart svg").first().getAttribute("aria-label"))!,
           /^Average health: [\d.]+ on 2026-06-1\d/,
         );
-        await checkPage(page, "overview");
+        // Pictured by overview_browser_test.ts, with its live feed and uplift.
+        await checkPage(page, "overview", { screenshot: false });
 
         // Users: a bad form shows its error beside the field; a good one creates the user.
         await page.click("nav >> text=Users");

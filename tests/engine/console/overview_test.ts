@@ -34,5 +34,24 @@ Deno.test("console overview: the daily success metrics as charts with their valu
     for (const component of ["engine", "ml", "interventions", "integrations", "privacy"]) {
       assert(page.html.includes(`<strong>${component}</strong>: `), component);
     }
+    // One week measured (13 June): a and d sent (one kept), e held out (kept).
+    assertMatch(
+      page.html,
+      /Retained 30 days after: <strong>50.0%<\/strong> of 2 treated customers against <strong>100.0%<\/strong> of 1 held out: an uplift of <strong>−50.0 points<\/strong>/,
+    );
+    assertMatch(page.html, /The dashboard plugin is not running in this engine/);
+
+    // Streamed: each section comes as a template its script (with the response's nonce) puts
+    // in place. Without JavaScript, ?whole=1 is the same page in one piece.
+    const nonce = page.headers.get("content-security-policy")!.match(/'nonce-([^']+)'/)![1];
+    const scripts = [...page.html.matchAll(/<script(?: nonce="([^"]*)")?>/g)];
+    assert(scripts.length >= 5, `${scripts.length} inline scripts`);
+    assert(scripts.every((script) => script[1] === nonce), "every inline script has the nonce");
+    assertMatch(page.html, /^<!DOCTYPE html><html lang="en">/);
+    assertMatch(page.html, /<noscript><p class="notice">.*href="\/console\?whole=1"/);
+    const whole = await analyst.get("/console?whole=1");
+    assert(!whole.html.includes("<template"), "no template in the whole page");
+    assertMatch(whole.html, /Average health: <strong>65<\/strong>/);
+    assertMatch(whole.html, /No open alert\./);
   });
 });

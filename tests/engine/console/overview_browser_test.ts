@@ -1,0 +1,194 @@
+/**
+ * The overview in Chromium: the uplift against holdout as a chart and in
+ * words, the dashboard plugin's live feed showing an event as it happens
+ * (over the console session, no token), and, on PostgreSQL, a section whose
+ * table is locked shows "Loading …" while the rest of the page is usable,
+ * then fills in when the lock goes, and a page held up entirely says it is
+ * loading.
+ */
+import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
+import { hasChromium } from "../../helpers/browser.ts";
+import { checkPage, signInOnPage, withBrowserPage } from "../../helpers/console_browser.ts";
+import { withConsole } from "../../helpers/console.ts";
+import { backend } from "../../helpers/db.ts";
+import { NOW } from "../../helpers/fixtures.ts";
+import { type PlantedIntervention, plantInterventions } from "../../helpers/interventions.ts";
+import { plantEffects } from "../reports/population.ts";
+import { DAY_MS } from "../../../engine/clock.ts";
+import type { Db } from "../../../engine/db/mod.ts";
+import { seedDemoData } from "../../../engine/demo/mod.ts";
+import { scoringSettings } from "../../../engine/health/mod.ts";
+import { refreshSuccessMetrics } from "../../../engine/reports/mod.ts";
+import { firstPartyPlugin } from "../../../plugins/mod.ts";
+
+/**
+ * Eight weeks of 10 sends and 10 held out, 30-day retention measured: of the
+ * treated 8 kept in even weeks and 7 in odd ones (60 of 80), of the holdout 5
+ * a week but 4 in weeks 2 and 5 (38 of 80).
+ */
+async function plantUplift(db: Db): Promise<void> {
+  const ids = (await db.query<{ id: string }>("select id from customers order by id limit 20"))
+    .map((row) => row.id);
+  const planted: PlantedIntervention[] = [];
+  const kept: boolean[] = [];
+  for (let week = 0; week < 8; week++) {
+    const plannedAt = new Date(NOW.getTime() - (40 + week * 7) * DAY_MS);
+    ids.forEach((customerId, i) => {
+      const send = i < 10;
+      planted.push({
+        customerId,
+        ruleId: "payment_failed_recovery",
+        decision: send ? "send" : "holdout",
+        plannedAt,
+        ...(send ? { sentAt: plannedAt } : {}),
+      });
+      kept.push(send ? i < 8 - (week % 2) : i < 15 - (week === 2 || week === 5 ? 1 : 0));
+    });
+  }
+  await plantEffects(db, await plantInterventions(db, planted), kept, NOW);
+}
+
+Deno.test({
+  name:
+    "console overview in Chromium: uplift against holdout, and the live feed over the console session",
+  ignore: !hasChromium,
+  fn: async () => {
+    await withConsole(async (t) => {
+      await seedDemoData(t.api.db, {
+        customers: 40,
+        days: 120,
+        seed: 5,
+        asOf: NOW,
+        historyWeeks: 12,
+        scoring: scoringSettings(t.api.config),
+      });
+      await plantUplift(t.api.db);
+      await refreshSuccessMetrics(t.api.db, { slot: NOW, now: () => NOW, holder: "test" });
+      await t.user("ana@example.com", "success-analyst", "Ana Lima");
+
+      await withBrowserPage(async (page, problems) => {
+        await page.goto(`${t.origin}/console`);
+        await signInOnPage(page, "ana@example.com");
+
+        // 75% against 47.5%, 80 a group: +27.5 points, well clear of zero.
+        assertMatch(
+          await page.locator(".uplift-summary").innerText(),
+          /75\.0% of 80 treated customers against 47\.5% of 80 held out: an uplift of \+27\.5 points \(95% interval \+\d+\.\d points to \+\d+\.\d points, better than doing nothing\)/,
+        );
+        assertMatch(
+          (await page.locator("figure.chart svg[aria-label^='Weekly uplift']")
+            .getAttribute("aria-label"))!,
+          /^Weekly uplift against holdout \(points\): \+30\.0 on 2026-05-04, \+20\.0 on 2026-03-16; lowest \+20\.0, highest \+40\.0$/,
+        );
+
+        // The feed connects with the session cookie, then shows an event as it happens.
+        const status = page.locator("#live-feed-status");
+        await page.waitForFunction(
+          "document.querySelector('#live-feed-status')?.textContent.startsWith('Live since')",
+        );
+        const [customer] = await t.api.db.query<{ id: string }>(
+          "select id from customers order by id limit 1",
+        );
+        await t.api.plugins!.running("dashboard")!.handle(
+          {
+            id: 1,
+            type: "health.changed",
+            customerId: customer!.id,
+            payload: { score: 41, previousScore: 63, atRiskScore: 75, previousAtRiskScore: 50 },
+            occurredAt: "2026-06-15T12:03:00.000Z",
+            recordedAt: "2026-06-15T12:03:00.000Z",
+          },
+          AbortSignal.timeout(5_000),
+        );
+        const item = page.locator(".live-events li").first();
+        await item.waitFor();
+        assertEquals(await item.innerText(), `12:03 ${customer!.id}: health 63 → 41`);
+        assertMatch(await status.innerText(), /^Live: 1 event\(s\) since this page opened/);
+        assertEquals(
+          await item.locator("a").getAttribute("href"),
+          `/console/customers/${customer!.id}`,
+        );
+        await page.waitForFunction(
+          "document.querySelector('[data-metric=atRiskCustomers]')?.textContent === '1'",
+        );
+        await checkPage(page, "overview");
+        assertEquals(problems, []);
+      });
+    }, { plugins: [firstPartyPlugin("dashboard")] });
+  },
+});
+
+Deno.test({
+  name:
+    "console overview in Chromium: a section the database is slow to answer shows Loading while the rest of the page works",
+  // PGlite has one connection: a lock held by the test would hold up the page's every query.
+  ignore: !hasChromium || backend !== "postgres",
+  fn: async () => {
+    await withConsole(async (t) => {
+      await seedDemoData(t.api.db, {
+        customers: 20,
+        days: 60,
+        seed: 3,
+        asOf: NOW,
+        historyWeeks: 4,
+        scoring: scoringSettings(t.api.config),
+      });
+      await refreshSuccessMetrics(t.api.db, { slot: NOW, now: () => NOW, holder: "test" });
+      await t.user("ana@example.com", "success-analyst", "Ana Lima");
+      await withBrowserPage(async (page, problems) => {
+        await page.goto(`${t.origin}/console/sign-in`);
+        await signInOnPage(page, "ana@example.com");
+
+        // A refresh of the metrics view that does not end: its readers wait (a refresh holds
+        // the view exclusively until its transaction ends), as behind a slow query.
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => release = resolve);
+        let locked!: () => void;
+        const holding = new Promise<void>((resolve) => locked = resolve);
+        const transaction = t.api.db.transaction(async (tx) => {
+          await tx.query("refresh materialized view mv_success_metrics");
+          locked();
+          await released;
+        });
+        await holding;
+        await page.goto(`${t.origin}/console`, { waitUntil: "commit" });
+        const loading = page.locator("p.loading", { hasText: "Loading the success metrics…" });
+        await loading.waitFor();
+        // The other sections arrive meanwhile, and the navigation works.
+        await page.locator("text=No open alert.").waitFor();
+        assertEquals(
+          await page.locator("figure.chart svg[aria-label^='Average health']").count(),
+          0,
+        );
+        assert(await page.locator("nav >> text=Customers").isVisible());
+        await checkPage(page, "overview-loading");
+
+        release();
+        await transaction;
+        await page.locator("figure.chart svg[aria-label^='Average health']").waitFor();
+        assertEquals(await loading.count(), 0);
+
+        // A page held up before its first byte (here: its session check) says it is loading.
+        let releaseSessions!: () => void;
+        const sessionsReleased = new Promise<void>((resolve) => releaseSessions = resolve);
+        let sessionsLocked!: () => void;
+        const holdingSessions = new Promise<void>((resolve) => sessionsLocked = resolve);
+        const sessions = t.api.db.transaction(async (tx) => {
+          await tx.query("lock table user_sessions in access exclusive mode");
+          sessionsLocked();
+          await sessionsReleased;
+        });
+        await holdingSessions;
+        await page.click("nav >> text=Customers");
+        const banner = page.locator("p.page-loading[role=status]");
+        await banner.waitFor();
+        assertMatch(await banner.innerText(), /^Loading… the engine is taking a moment/);
+        releaseSessions();
+        await sessions;
+        await page.waitForURL(`${t.origin}/console/customers`);
+        assertEquals(await banner.count(), 0);
+        assertEquals(problems, []);
+      });
+    });
+  },
+});
