@@ -33,10 +33,14 @@ export function MilestonesSection(props: { milestones: readonly MilestoneProgres
             {pending.map((m) => (
               <li>
                 <strong>{m.name}</strong>: {m.progress} of {m.target}
-                {m.dueAt
-                  ? (m.overdue ? `, overdue since ${utc(m.dueAt)}` : `, due ${utc(m.dueAt)}`)
-                  : ""}
-                {m.overdue ? <strong class="overdue">(overdue)</strong> : null}
+                {m.dueAt && !m.overdue ? `, due ${utc(m.dueAt)}` : ""}
+                {m.dueAt && m.overdue
+                  ? (
+                    <>
+                      , <strong class="overdue">overdue</strong> since {utc(m.dueAt)}
+                    </>
+                  )
+                  : null}
                 <br />
                 <span class="muted">{m.description}</span>
               </li>

@@ -120,7 +120,7 @@ function Filters(
 ) {
   const { values, errors } = props;
   return (
-    <form method="get" action="/console/customers" class="filters" role="search">
+    <form method="get" action="/console/customers" class="filters customer-filters" role="search">
       <Field
         name="q"
         label="Search"
@@ -202,7 +202,7 @@ function CustomerTable(props: { rows: readonly Row[] }) {
                 <a href={`/console/customers/${encodeURIComponent(customer.id)}`}>
                   {customer.name}
                 </a>{" "}
-                <span class="muted">{customer.id}</span>
+                <span class="muted">{customer.id}</span>{" "}
                 {customer.churnedAt ? <span class="muted">(churned)</span> : null}
               </th>
               <td data-label="Health">
