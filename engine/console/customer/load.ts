@@ -2,8 +2,8 @@
  * Everything the customer page shows, read in parallel with the functions
  * the API's customer routes use (so names and emails are decrypted the same
  * way): the customer, health with its history and the model's components,
- * the latest churn prediction, milestones, firings, interventions, inbox,
- * and the names of the rules they mention.
+ * the latest churn prediction, milestones, firings, interventions with
+ * their measured effects, inbox, and the names of the rules they mention.
  */
 import type { Db } from "../../db/mod.ts";
 import { isEngineError } from "../../errors.ts";
@@ -12,6 +12,8 @@ import type { HealthModel } from "../../health/mod.ts";
 import {
   type InboxMessage,
   type Intervention,
+  type InterventionEffect,
+  interventionEffects,
   listInbox,
   listInterventions,
 } from "../../interventions/mod.ts";
@@ -51,6 +53,8 @@ export interface CustomerView {
   milestones: MilestoneProgress[];
   firings: { items: RuleFiring[]; more: boolean };
   interventions: { items: Intervention[]; more: boolean };
+  /** What was measured of each intervention (health 14 days after, retention), by id. */
+  effects: Map<number, InterventionEffect>;
   inbox: { items: InboxMessage[]; more: boolean };
   /** Rule names by id, for the rules the firings and interventions name. */
   ruleNames: Map<string, string>;
@@ -99,6 +103,10 @@ export async function loadCustomerView(
     ...firings.items.map((f) => f.ruleId),
     ...interventions.items.flatMap((i) => i.ruleId === null ? [] : [i.ruleId]),
   ]);
+  const [names, effects] = await Promise.all([
+    ruleNames(db, [...ruleIds]),
+    interventionEffects(db, interventions.items.map((i) => i.id)),
+  ]);
   return {
     customer,
     health,
@@ -108,8 +116,9 @@ export async function loadCustomerView(
     milestones,
     firings: { items: firings.items, more: firings.nextCursor !== null },
     interventions: { items: interventions.items, more: interventions.nextCursor !== null },
+    effects,
     inbox: { items: inbox.items, more: inbox.nextCursor !== null },
-    ruleNames: await ruleNames(db, [...ruleIds]),
+    ruleNames: names,
     catalog,
   };
 }

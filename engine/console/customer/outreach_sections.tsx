@@ -1,10 +1,11 @@
 /**
  * What the engine did for the customer: interventions with their decision,
- * status and outcome (opened, clicked, replied), and the in-app inbox with
+ * status and outcome (opened, clicked, replied; health 14 days after and
+ * whether still a customer 30, 60, 90 days after), and the in-app inbox with
  * read and unread messages. Rules and templates link to their pages.
  */
-import type { InboxMessage, Intervention } from "../../interventions/mod.ts";
-import { utc } from "./bands.ts";
+import type { InboxMessage, Intervention, InterventionEffect } from "../../interventions/mod.ts";
+import { utc, whole } from "./bands.ts";
 
 const statusWords: Record<string, string> = {
   planned: "planned",
@@ -17,21 +18,33 @@ const statusWords: Record<string, string> = {
   suppressed: "not sent",
 };
 
-function outcome(i: Intervention): string {
+// What the customer did with it, then what was measured after (sends and holdouts alike).
+function outcome(i: Intervention, effect: InterventionEffect | undefined): string {
   const seen = [
     i.openedAt ? `opened ${utc(i.openedAt)}` : "",
     i.clickedAt ? `clicked ${utc(i.clickedAt)}` : "",
     i.repliedAt ? `replied ${utc(i.repliedAt)}` : "",
   ].filter(Boolean);
-  if (seen.length > 0) return seen.join(", ");
-  if (i.decision !== "send") return "—";
-  return i.status === "delivered" || i.status === "sent" ? "no response yet" : "—";
+  if (seen.length === 0 && i.decision === "send" && ["sent", "delivered"].includes(i.status)) {
+    seen.push("no response yet");
+  }
+  if (effect?.healthBefore != null && effect.healthAfter14d !== null) {
+    seen.push(`health ${whole(effect.healthBefore)} → ${whole(effect.healthAfter14d)} in 14 days`);
+  }
+  const retained =
+    ([[30, effect?.retained30d], [60, effect?.retained60d], [90, effect?.retained90d]]
+      .filter(([, kept]) => kept != null) as Array<[number, boolean]>).at(-1);
+  if (retained) {
+    seen.push(`${retained[1] ? "still a customer" : "churned"} ${retained[0]} days after`);
+  }
+  return seen.length > 0 ? seen.join("; ") : "—";
 }
 
 /** The interventions section. */
 export function InterventionsSection(
   props: {
     interventions: readonly Intervention[];
+    effects: ReadonlyMap<number, InterventionEffect>;
     more: boolean;
     ruleNames: ReadonlyMap<string, string>;
   },
@@ -77,7 +90,7 @@ export function InterventionsSection(
                   {i.reason ? ` (${i.reason.replaceAll("_", " ")})` : ""}
                   {i.lastError ? `: ${i.lastError}` : ""}
                 </td>
-                <td data-label="Outcome">{outcome(i)}</td>
+                <td data-label="Outcome">{outcome(i, props.effects.get(i.id))}</td>
               </tr>
             ))}
           </tbody>

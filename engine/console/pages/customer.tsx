@@ -144,6 +144,7 @@ function CustomerPage(props: { view: CustomerView }) {
         <h2 id="interventions">Interventions</h2>
         <InterventionsSection
           interventions={v.interventions.items}
+          effects={v.effects}
           more={v.interventions.more}
           ruleNames={v.ruleNames}
         />

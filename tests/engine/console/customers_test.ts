@@ -108,6 +108,14 @@ Deno.test("customer list: every role may read it; signed out goes to sign-in", a
 Deno.test("customer page: why at risk, health trend and components, churn reasons, milestones, firings explained, interventions, inbox", async () => {
   await withConsole(async (t) => {
     const { riskiest } = await seedCustomers(t, 40);
+    // What the outcomes stage measures 14 and 30 days on, for the newest intervention.
+    await t.api.db.query(
+      `insert into intervention_effects (intervention_id, baseline_at, health_before,
+         health_after_14d, retained_30d)
+       select id, planned_at, 31.5, 44.25, true from success_interventions
+       where customer_id = $1 order by id desc limit 1`,
+      [riskiest.id],
+    );
     const manager = await t.signedIn("success-manager");
     const page = await manager.get(`/console/customers/${riskiest.id}`);
     assertEquals(page.status, 200);
@@ -220,6 +228,10 @@ Deno.test("customer page: why at risk, health trend and components, churn reason
       ),
     );
     assertMatch(html, /<td data-label="Status">(planned|held out|not sent)/);
+    assertMatch(
+      html,
+      /<td data-label="Outcome">health 31.5 → 44.3 in 14 days; still a customer 30 days after<\/td>/,
+    );
 
     // The inbox, unread.
     assertMatch(html, /1 unread of the 1 newest\./);
