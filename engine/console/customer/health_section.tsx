@@ -18,13 +18,17 @@ const trendWords = {
 } as const;
 
 /** The health section. */
-export function HealthSection(props: { health: CustomerHealth; model: HealthModel }) {
+export function HealthSection(
+  props: { health: CustomerHealth; model: HealthModel; churned: boolean },
+) {
   const { latest, trend, history } = props.health;
   if (!latest) {
     return (
       <p>
-        No health score yet: the customer is scored in the next evaluation cycle once they have
-        signed up.
+        {props.churned
+          ? "No health score: the customer churned before their first scoring."
+          : "No health score yet: the customer is scored in the next evaluation cycle once " +
+            "they have signed up."}
       </p>
     );
   }

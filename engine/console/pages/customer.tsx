@@ -117,7 +117,11 @@ function CustomerPage(props: { view: CustomerView }) {
         : null}
       <section aria-labelledby="health">
         <h2 id="health">Health</h2>
-        <HealthSection health={v.health} model={v.healthModel} />
+        <HealthSection
+          health={v.health}
+          model={v.healthModel}
+          churned={customer.churnedAt !== null}
+        />
       </section>
       <section aria-labelledby="churn">
         <h2 id="churn">Churn prediction</h2>

@@ -14,7 +14,7 @@ import { lastActivity } from "../../signals/mod.ts";
 import { healthBand, healthBands, percent, utc, whole } from "../customer/bands.ts";
 import { listSorts, readListQuery } from "../customer/list_filters.ts";
 import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
-import { Field } from "../forms.tsx";
+import { Choice, Field } from "../forms.tsx";
 import { Layout } from "../layout.tsx";
 import { requireSession } from "../session.ts";
 
@@ -87,34 +87,6 @@ export function registerCustomersPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
   });
 }
 
-function Select(props: {
-  name: string;
-  label: string;
-  value: string | undefined;
-  options: ReadonlyArray<{ value: string; label: string }>;
-  error?: string | undefined;
-}) {
-  const id = `f-${props.name}`;
-  return (
-    <div class={props.error ? "field invalid" : "field"}>
-      <label for={id}>{props.label}</label>
-      <select
-        id={id}
-        name={props.name}
-        aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={props.error ? `${id}-error` : undefined}
-      >
-        {props.options.map((option) => (
-          <option value={option.value} selected={option.value === (props.value ?? "")}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      {props.error ? <p class="error" id={`${id}-error`}>{props.error}</p> : null}
-    </div>
-  );
-}
-
 function Filters(
   props: { values: Record<string, string | undefined>; errors: Record<string, string> },
 ) {
@@ -129,7 +101,7 @@ function Filters(
         error={errors.q}
         hint="A customer id (or its start) or a whole email address. Names are stored encrypted, so they cannot be searched."
       />
-      <Select
+      <Choice
         name="band"
         label="Health band"
         value={values.band}
@@ -147,7 +119,7 @@ function Filters(
         error={errors.maxHealth}
       />
       <Field name="plan" label="Plan" value={values.plan} error={errors.plan} hint="e.g. starter" />
-      <Select
+      <Choice
         name="status"
         label="Status"
         value={values.status}
@@ -158,7 +130,7 @@ function Filters(
           { value: "churned", label: "Churned" },
         ]}
       />
-      <Select
+      <Choice
         name="sort"
         label="Sort by"
         value={values.sort}

@@ -71,6 +71,17 @@ Deno.test("customer list: search by id or email, filter by band and at-risk, sor
     const byChurn = (await list(analyst, "sort=-churnProbability")).rows.map((r) => r.churn!);
     assertEquals(byChurn, [...byChurn].sort((a, b) => b - a));
     assertEquals(byChurn.length, 50);
+    // The API sorts the same way, paging through the sort's cursor.
+    const api = await t.api.call("GET", "/api/v1/customers?sort=-churnProbability&limit=30");
+    const more = await t.api.call(
+      "GET",
+      `/api/v1/customers?sort=-churnProbability&limit=30&cursor=${api.body.nextCursor}`,
+    );
+    const apiIds = [...api.body.items, ...more.body.items].map((c: { id: string }) => c.id);
+    assertEquals(
+      apiIds.slice(0, 50),
+      (await list(analyst, "sort=-churnProbability")).rows.map((r) => r.id),
+    );
 
     // A search that is not an id or an email: the error beside the field, what was typed kept.
     const bad = await analyst.get("/console/customers?q=no+such+thing!");
