@@ -61,9 +61,8 @@ export function registerCustomersPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
       prediction: predictions.get(customer.id),
       lastActivity: activity.get(customer.id),
     }));
-    const kept = new URLSearchParams(
-      Object.entries(query.values).filter(([name]) => name !== "cursor"),
-    );
+    // The filters as typed (never the cursor): the first page, and the next with its cursor.
+    const kept = new URLSearchParams(query.values as Record<string, string>);
     const next = new URLSearchParams(kept);
     if (page.nextCursor !== null) next.set("cursor", page.nextCursor);
     return c.html(
