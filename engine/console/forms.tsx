@@ -51,11 +51,11 @@ export function Field(props: {
   );
 }
 
-/** A labelled select. */
+/** A labelled select; an option is its value, or a value with its own label. */
 export function Choice(props: {
   name: string;
   label: string;
-  options: readonly string[];
+  options: ReadonlyArray<string | { value: string; label: string }>;
   value?: string | undefined;
   error?: string | undefined;
   idPrefix?: string;
@@ -70,9 +70,14 @@ export function Choice(props: {
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={props.error ? `${id}-error` : undefined}
       >
-        {props.options.map((option) => (
-          <option value={option} selected={option === props.value}>{option}</option>
-        ))}
+        {props.options.map((option) => {
+          const { value, label } = typeof option === "string"
+            ? { value: option, label: option }
+            : option;
+          return (
+            <option key={value} value={value} selected={value === props.value}>{label}</option>
+          );
+        })}
       </select>
       {props.error ? <p class="error" id={`${id}-error`}>{props.error}</p> : null}
     </div>

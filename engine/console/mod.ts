@@ -15,6 +15,8 @@ import type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
 import { consoleError } from "./error_pages.tsx";
 import { registerAuditPage } from "./pages/audit.tsx";
 import { registerComingPages } from "./pages/coming.tsx";
+import { registerCustomerPage } from "./pages/customer.tsx";
+import { registerCustomersPage } from "./pages/customers.tsx";
 import { registerOverviewPage } from "./pages/overview.tsx";
 import { registerSignIn } from "./pages/sign_in.tsx";
 import { registerUsersPage } from "./pages/users.tsx";
@@ -46,6 +48,8 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
   registerOverviewPage(app, deps);
   registerAuditPage(app, deps);
   registerUsersPage(app, deps);
+  registerCustomersPage(app, deps);
+  registerCustomerPage(app, deps);
   registerComingPages(app, deps);
   app.onError((error, c) =>
     consoleError(error, c, (e) => deps.log.error("console page failed", { error: e }))
@@ -67,4 +71,5 @@ export const consoleRoutes: readonly string[] = [
   "GET /console/rules",
   "GET /console/templates",
   "GET /console/customers",
+  "GET /console/customers/{id}",
 ];

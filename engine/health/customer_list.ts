@@ -1,10 +1,11 @@
 /**
  * The customer list a success team works from: filtered (vendor type, plan,
  * country, active or churned, health and at-risk ranges), sorted (by health,
- * at-risk score, MRR, signup date; not name: names are stored encrypted, so
- * the database cannot order them) and paged with a keyset cursor, each
- * customer with its latest health. It lives with health because it reads
- * health scores; signals own the customers it reads.
+ * at-risk score, churn probability, MRR, signup date; not name: names are
+ * stored encrypted, so the database cannot order them) and paged with a
+ * keyset cursor, each customer with its latest health. It lives with health
+ * because it reads health scores; signals own the customers it reads, and
+ * churn prediction the latest predictions it may sort by.
  */
 import type { Queryable } from "../db/mod.ts";
 import { EngineError } from "../errors.ts";
@@ -27,6 +28,8 @@ export const customerSorts = [
   "-healthScore",
   "atRiskScore",
   "-atRiskScore",
+  "churnProbability",
+  "-churnProbability",
 ] as const;
 
 /** A sort order, e.g. `"-atRiskScore"` (most at risk first). */
@@ -43,6 +46,8 @@ export interface CustomerFilters {
   minAtRiskScore?: number;
   /** The customer's email attribute, compared case-insensitively through its blind index. */
   email?: string;
+  /** Customers whose id starts with this (the console's search). */
+  idPrefix?: string;
 }
 
 /** A customer with its latest health, as listed. */
@@ -60,14 +65,16 @@ const valueFormats: Record<SortType, RegExp> = {
   date: /^\d{4}-\d{2}-\d{2}$/,
 };
 
-// Sort keys as SQL over customers `c` and latest health `h`. Unscored customers
-// sort as -1, before every score.
+// Sort keys as SQL over customers `c`, latest health `h` and latest churn
+// prediction `p`. Unscored customers sort as -1, before every score. The
+// probability is rounded so its text (the cursor) is never in exponent form.
 const sortColumns: Record<string, { sql: string; type: SortType }> = {
   id: { sql: "c.id", type: "text" },
   mrr: { sql: "c.mrr", type: "numeric" },
   signupDate: { sql: "c.signup_date", type: "date" },
   healthScore: { sql: "coalesce(h.score, -1)", type: "numeric" },
   atRiskScore: { sql: "coalesce(h.at_risk_score, -1)", type: "numeric" },
+  churnProbability: { sql: "coalesce(round(p.probability::numeric, 6), -1)", type: "numeric" },
 };
 
 /** One page of customers; `cursor` is the `nextCursor` of the page before. */
@@ -77,7 +84,8 @@ export async function listCustomersWithHealth(
 ): Promise<{ customers: ListedCustomer[]; nextCursor: string | null }> {
   const sort = options.sort ?? "id";
   const descending = sort.startsWith("-");
-  const key = sortColumns[descending ? sort.slice(1) : sort]!;
+  const sortKey = descending ? sort.slice(1) : sort;
+  const key = sortColumns[sortKey]!;
   const f = options.filters ?? {};
   const after = options.cursor === undefined
     ? null
@@ -95,7 +103,12 @@ export async function listCustomersWithHealth(
     after?.[1] ?? null,
     options.limit + 1,
     f.email === undefined ? null : await emailIndexes(f.email),
+    f.idPrefix === undefined ? null : `${f.idPrefix.replace(/[\\%_]/g, "\\$&")}%`,
   ];
+  // Joined only when sorting by it: the API's usual lists pay nothing for it.
+  const predictions = sortKey === "churnProbability"
+    ? "left join churn_predictions_latest p on p.customer_id = c.id"
+    : "";
   const rows = await db.query<
     CustomerRow & {
       h_score: number | null;
@@ -107,7 +120,7 @@ export async function listCustomersWithHealth(
     `select ${customerColumns("c")},
        h.score as h_score, h.at_risk_score as h_at_risk, h.scored_at as h_at,
        (${key.sql})::text as sort_value
-     from customers c left join customer_health_latest h on h.customer_id = c.id
+     from customers c left join customer_health_latest h on h.customer_id = c.id ${predictions}
      where ($1::text is null or c.vendor_type = $1)
        and ($2::text is null or c.plan = $2)
        and ($3::text is null or c.country = $3)
@@ -116,6 +129,7 @@ export async function listCustomersWithHealth(
        and ($6::numeric is null or h.score <= $6)
        and ($7::numeric is null or h.at_risk_score >= $7)
        and ($11::text[] is null or c.email_index = any($11::text[]))
+       and ($12::text is null or c.id like $12)
        and ($8::text is null or ${key.sql} ${cmp} $8::${key.type}
             or (${key.sql} = $8::${key.type} and c.id > $9))
      order by ${key.sql} ${descending ? "desc" : "asc"}, c.id

@@ -5,9 +5,9 @@
  * are measured the same way from the moment each was planned, so the report
  * compares like with like. Set-based, in batches; each measure is written
  * once its day has passed (as of the cycle), and a cycle run again measures
- * nothing twice.
+ * nothing twice. The console's customer page reads them back per intervention.
  */
-import type { Db } from "../db/mod.ts";
+import type { Db, Queryable } from "../db/mod.ts";
 
 /** What one measuring pass did. */
 export interface EffectsMeasured {
@@ -104,4 +104,40 @@ function retained(days: number): string {
   return `case when ${column} is null and e.baseline_at <= $1::timestamptz - ${days} * ${DAY}
     then c.churned_at is null or c.churned_at > e.baseline_at + ${days} * ${DAY}
     else ${column} end`;
+}
+
+/** What was measured of one intervention so far; null where its day has not passed. */
+export interface InterventionEffect {
+  healthBefore: number | null;
+  healthAfter14d: number | null;
+  retained30d: boolean | null;
+  retained60d: boolean | null;
+  retained90d: boolean | null;
+}
+
+/** The measured effects of `interventionIds`, by id; those not enrolled yet are missing. */
+export async function interventionEffects(
+  db: Queryable,
+  interventionIds: readonly number[],
+): Promise<Map<number, InterventionEffect>> {
+  const rows = await db.query<{
+    intervention_id: number;
+    health_before: number | null;
+    health_after_14d: number | null;
+    retained_30d: boolean | null;
+    retained_60d: boolean | null;
+    retained_90d: boolean | null;
+  }>(
+    `select intervention_id, health_before::float8 as health_before,
+       health_after_14d::float8 as health_after_14d, retained_30d, retained_60d, retained_90d
+     from intervention_effects where intervention_id = any($1::bigint[])`,
+    [interventionIds],
+  );
+  return new Map(rows.map((row) => [Number(row.intervention_id), {
+    healthBefore: row.health_before,
+    healthAfter14d: row.health_after_14d,
+    retained30d: row.retained_30d,
+    retained60d: row.retained_60d,
+    retained90d: row.retained_90d,
+  }]));
 }

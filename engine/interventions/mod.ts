@@ -61,7 +61,12 @@ export {
   loadContextRows,
 } from "./context.ts";
 export { sendTemplateTest, type TestSend } from "./test_send.ts";
-export { type EffectsMeasured, measureEffects } from "./effects.ts";
+export {
+  type EffectsMeasured,
+  type InterventionEffect,
+  interventionEffects,
+  measureEffects,
+} from "./effects.ts";
 export {
   type InterventionReport,
   interventionReport,

@@ -52,7 +52,12 @@ export {
 export { type ChurnModel, loadChurnModel, type ScorerPreference } from "./loaded_model.ts";
 export { ChurnModels, type ChurnModelStatus } from "./models.ts";
 export { predictBatch, type PredictOptions, type PredictResult } from "./predict_batch.ts";
-export { type CustomerPrediction, getCustomerPrediction } from "./prediction_reader.ts";
+export {
+  type CustomerPrediction,
+  getCustomerPrediction,
+  latestChurnPredictions,
+  type PredictionSummary,
+} from "./prediction_reader.ts";
 export { type CheckSet, type ModelVerification, VERIFY_TOLERANCE, verifyModel } from "./verify.ts";
 export {
   computeModelPerformance,

@@ -72,3 +72,32 @@ export async function getCustomerPrediction(
     }),
   };
 }
+
+/** The latest prediction of a customer, without its reasons (as a list shows it). */
+export type PredictionSummary = Omit<CustomerPrediction, "customerId" | "contributions">;
+
+/** The latest predictions of `customerIds`, by id; customers never scored are missing. */
+export async function latestChurnPredictions(
+  db: Queryable,
+  customerIds: readonly string[],
+): Promise<Map<string, PredictionSummary>> {
+  const rows = await db.query<{
+    customer_id: string;
+    model_version: string;
+    probability: number;
+    confidence: number;
+    confident: boolean;
+    predicted_at: Date;
+  }>(
+    `select customer_id, model_version, probability, confidence, confident, predicted_at
+     from churn_predictions_latest where customer_id = any($1::text[])`,
+    [customerIds],
+  );
+  return new Map(rows.map((row) => [row.customer_id, {
+    modelVersion: row.model_version,
+    probability: Math.round(row.probability * 1e6) / 1e6,
+    confidence: Math.round(row.confidence * 1e6) / 1e6,
+    confident: row.confident,
+    predictedAt: new Date(row.predicted_at).toISOString(),
+  }]));
+}

@@ -54,6 +54,7 @@ export {
   usageEventSchema,
 } from "./event_schema.ts";
 export { type DailyUsageRefresh, refreshDailyUsage } from "./daily_usage.ts";
+export { lastActivity } from "./last_activity.ts";
 export { eventTimeProblem, ingestEvents, type IngestLimits, type IngestResult } from "./ingest.ts";
 export {
   defaultMilestoneCatalog,
