@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/mod.ts";
 import type { Logger } from "../log.ts";
 import type { HealthMonitor } from "../ops/mod.ts";
+import type { PluginHost } from "../plugins/mod.ts";
 
 /** Dependencies of the console. */
 export interface ConsoleDeps {
@@ -14,6 +15,11 @@ export interface ConsoleDeps {
   log: Logger;
   /** The component health the overview shows (plugins: breaker and lag). */
   health: HealthMonitor;
+  /**
+   * The running plugins' facts (the rule builder's catalog and simulation, as
+   * the rule routes use them); null when the engine runs without plugins.
+   */
+  plugins: Pick<PluginHost, "factDefinitions" | "facts"> | null;
 }
 
 /** Per-request values: the API's (request id, actor) and the console's session. */

@@ -27,8 +27,11 @@ export function allowedNavigation(session: Session): NavEntry[] {
   return navigation.filter((entry) => roleAllows(session.user.role, entry.permission));
 }
 
-/** A whole document: head, skip link, and `children` in the main landmark. */
-export function Document(props: { title: string; children: Child }) {
+/**
+ * A whole document: head, skip link, and `children` in the main landmark;
+ * `scripts` are a page's own files under /console/static/, after console.js.
+ */
+export function Document(props: { title: string; children: Child; scripts?: string[] }) {
   return (
     <html lang="en">
       <head>
@@ -37,6 +40,9 @@ export function Document(props: { title: string; children: Child }) {
         <title>{`${props.title} · Customer success console`}</title>
         <link rel="stylesheet" href="/console/static/console.css" />
         <script src="/console/static/console.js" defer></script>
+        {(props.scripts ?? []).map((file) => (
+          <script key={file} src={`/console/static/${file}`} defer></script>
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>
@@ -48,11 +54,17 @@ export function Document(props: { title: string; children: Child }) {
 
 /** A signed-in page: header, navigation, main content. */
 export function Layout(
-  props: { title: string; session: Session; current: string; children: Child },
+  props: {
+    title: string;
+    session: Session;
+    current: string;
+    children: Child;
+    scripts?: string[];
+  },
 ) {
   const { session } = props;
   return (
-    <Document title={props.title}>
+    <Document title={props.title} {...(props.scripts ? { scripts: props.scripts } : {})}>
       <header class="top">
         <p class="brand">
           <a href="/console">Customer success console</a>

@@ -15,6 +15,9 @@ import { consoleError } from "./error_pages.tsx";
 import { registerAuditPage } from "./pages/audit.tsx";
 import { registerComingPages } from "./pages/coming.tsx";
 import { registerOverviewPage } from "./pages/overview.tsx";
+import { registerRuleEditor } from "./pages/rule_editor.tsx";
+import { registerRuleHistory } from "./pages/rule_history.tsx";
+import { registerRulesPage } from "./pages/rules.tsx";
 import { registerSignIn } from "./pages/sign_in.tsx";
 import { registerUsersPage } from "./pages/users.tsx";
 
@@ -39,6 +42,9 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
   registerOverviewPage(app, deps);
   registerAuditPage(app, deps);
   registerUsersPage(app, deps);
+  registerRulesPage(app, deps);
+  registerRuleEditor(app, deps);
+  registerRuleHistory(app, deps);
   registerComingPages(app, deps);
   app.onError((error, c) =>
     consoleError(error, c, (e) => deps.log.error("console page failed", { error: e }))
@@ -58,6 +64,13 @@ export const consoleRoutes: readonly string[] = [
   "POST /console/users",
   "POST /console/users/{id}",
   "GET /console/rules",
+  "GET /console/rules/new",
+  "POST /console/rules/new",
+  "POST /console/rules/validate",
+  "GET /console/rules/{id}",
+  "POST /console/rules/{id}",
+  "GET /console/rules/{id}/history",
+  "POST /console/rules/{id}/rollback",
   "GET /console/templates",
   "GET /console/customers",
 ];
