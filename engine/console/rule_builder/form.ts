@@ -18,6 +18,8 @@ export type EditorView = "visual" | "json";
 /** The form's text fields, as typed. */
 export type RuleFormValues = Record<string, string>;
 
+const RESERVED_IDS = ["new", "validate"];
+
 const metadataSchema = z.object({
   name: z.string().trim().min(1, { error: "is required: a name people recognize" }).max(200),
   description: z.string().max(2000),
@@ -65,6 +67,10 @@ export function metadataErrors(
   if (options.isNew) {
     const id = ruleIdSchema.safeParse(values.id ?? "");
     if (!id.success) errors.id = id.error.issues[0]!.message;
+    // /console/rules/new and /validate are the builder's own addresses.
+    else if (RESERVED_IDS.includes(id.data)) {
+      errors.id = `"${id.data}" is reserved by the console: choose another id`;
+    }
   }
   if (options.publishing) {
     const reason = reasonSchema.safeParse(values.reason ?? "");
