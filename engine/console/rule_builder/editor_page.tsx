@@ -21,9 +21,9 @@ import { Field, type FieldErrors, FormContext } from "../forms.tsx";
 import { Layout } from "../layout.tsx";
 import { ConflictPanel, type contentOf } from "./conflict.tsx";
 import type { EditorView, RuleFormValues } from "./form.ts";
-import { builderModel, fieldTargets, placeIssues } from "./model.ts";
+import { builderModel, fieldTargets, issueTarget, placeIssues } from "./model.ts";
 import { type RuleSimulation, SimulationPanel } from "./simulation.tsx";
-import { ConditionTree, EventFields, NewParts } from "./tree.tsx";
+import { ConditionTree, EventFields, inputId, NewParts } from "./tree.tsx";
 
 /** Everything the page shows. */
 export interface EditorPage {
@@ -67,7 +67,8 @@ export function ruleEditorPage(c: Context<ConsoleEnv>, page: EditorPage) {
   const { rule, values, errors, issues } = page;
   const path = rule ? `/console/rules/${rule.id}` : "/console/rules/new";
   const model = builderModel(page.definition);
-  const placed = placeIssues(issues, fieldTargets(model));
+  const targets = fieldTargets(model);
+  const placed = placeIssues(issues, targets);
   const tree = { catalog: page.context.catalog, errors: placed, readOnly: !page.canWrite };
   const title = rule ? `Rule: ${rule.name}` : "New rule";
   const publishWord = page.approvals ? "Submit for approval" : "Publish";
@@ -77,7 +78,7 @@ export function ruleEditorPage(c: Context<ConsoleEnv>, page: EditorPage) {
       {page.problem ? <p class="error-summary" role="alert">{page.problem}</p> : null}
       {rule ? <RuleFacts rule={rule} pending={page.pending} /> : null}
       {page.conflict ? <ConflictPanel {...page.conflict} /> : null}
-      <Summary issues={issues} errors={errors} />
+      <Summary issues={issues} errors={errors} targets={targets} />
       <form
         method="post"
         action={path}
@@ -197,11 +198,13 @@ function JsonField(props: { value: string; error?: string | undefined }) {
 }
 
 /** Every problem at once, each with where it is, linked to its field. */
-function Summary(props: { issues: FieldIssue[]; errors: FieldErrors }) {
+function Summary(
+  props: { issues: FieldIssue[]; errors: FieldErrors; targets: ReadonlyMap<string, string> },
+) {
   const fields = Object.entries(props.errors);
   if (props.issues.length === 0 && fields.length === 0) return null;
   return (
-    <div class="error-summary" aria-labelledby="summary-title">
+    <div class="error-summary" id="rule-summary" aria-labelledby="summary-title">
       <h2 id="summary-title">
         {props.issues.length + fields.length} problem
         {props.issues.length + fields.length === 1 ? "" : "s"} to correct
@@ -212,11 +215,17 @@ function Summary(props: { issues: FieldIssue[]; errors: FieldErrors }) {
             <a href={`#f-${field}`}>{field}</a>: {message}
           </li>
         ))}
-        {props.issues.map((issue) => (
-          <li>
-            <code>{issue.path}</code>: {issue.message}
-          </li>
-        ))}
+        {props.issues.map((issue) => {
+          const target = issueTarget(issue.path, props.targets);
+          return (
+            <li>
+              {target
+                ? <a href={`#${inputId(target)}`}>{issue.path}</a>
+                : <code>{issue.path}</code>}
+              : {issue.message}
+            </li>
+          );
+        })}
       </ul>
     </div>
   );

@@ -170,12 +170,19 @@ export function placeIssues(
 ): Record<string, string> {
   const placed: Record<string, string> = {};
   for (const issue of issues) {
-    let path = issue.path;
-    while (path !== "" && !targets.has(path)) path = parentPath(path);
-    const field = targets.get(path);
+    const field = issueTarget(issue.path, targets);
     if (field !== undefined) placed[field] ??= issue.message;
   }
   return placed;
+}
+
+/** The field an error at `path` is shown at: its own, or the nearest above it; none for the whole rule. */
+export function issueTarget(
+  path: string,
+  targets: ReadonlyMap<string, string>,
+): string | undefined {
+  while (path !== "" && !targets.has(path)) path = parentPath(path);
+  return targets.get(path);
 }
 
 /** `a.b[2]` → `a.b` → `a` → "". */

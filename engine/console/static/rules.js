@@ -346,6 +346,8 @@
     return null;
   }
   function showIssues(issues) {
+    // What the last submit found is out of date once the rule is checked again.
+    document.getElementById("rule-summary")?.remove();
     for (const error of visual.querySelectorAll(".error")) error.remove();
     for (const input of visual.querySelectorAll("[aria-invalid]")) {
       input.removeAttribute("aria-invalid");
