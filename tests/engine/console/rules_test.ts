@@ -1,12 +1,11 @@
 /**
  * The console's rule builder over HTTP: the list and builder by role, the
  * validation endpoint's path-mapped errors, saving with errors beside their
- * fields, publishing with a reason (and its audit entry), simulation against
- * the engine's own numbers, history with diffs, rollback, and two editors in
- * conflict.
+ * fields, publishing with a reason (and its audit entry), and simulation
+ * against the engine's own numbers.
  */
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
-import { type ConsoleClient, PASSWORD, withConsole } from "../../helpers/console.ts";
+import { withConsole } from "../../helpers/console.ts";
 import { NOW } from "../../helpers/fixtures.ts";
 import { seedDemoData } from "../../../engine/demo/mod.ts";
 import { scoringSettings } from "../../../engine/health/mod.ts";
@@ -20,59 +19,7 @@ import {
   validateRuleDefinition,
 } from "../../../engine/rules/mod.ts";
 import { listAudit } from "../../../engine/audit/mod.ts";
-
-const change = { actor: "test", now: NOW, requestId: null };
-
-/** A valid definition: an email nudge for low health. */
-function lowHealth(threshold = 40) {
-  return {
-    conditions: { all: [{ fact: "healthScore", operator: "lessThan", value: threshold }] },
-    event: {
-      type: "intervention",
-      params: {
-        template: "onboarding_nudge",
-        channel: "email",
-        priority: 50,
-        cooldownDays: 14,
-        holdout: 0,
-      },
-    },
-    priority: 5,
-  };
-}
-
-/** Text as the page's HTML shows it, decoded. */
-function decoded(html: string): string {
-  return html.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-}
-
-/** The JSON the validation endpoint answers for `definition`. */
-async function validate(client: ConsoleClient, origin: string, definition: string) {
-  const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  const response = await fetch(`${origin}/console/rules/validate`, {
-    method: "POST",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ _csrf: client.csrf, _page: "/console/rules/new", definition }),
-  });
-  return { status: response.status, body: await response.text() };
-}
-
-async function ruleExists(t: Parameters<Parameters<typeof withConsole>[0]>[0], id = "low-health") {
-  const context = { catalog: await loadFactCatalog(t.api.db) };
-  return await createRule(
-    t.api.db,
-    {
-      id,
-      name: "Low health",
-      description: "Health under 40",
-      owner: "ana@example.com",
-      definition: lowHealth(),
-    },
-    context,
-    change,
-  );
-}
+import { change, decoded, lowHealth, ruleExists, validate } from "./rules_fixtures.ts";
 
 Deno.test("console rules: the list shows each rule's status, version, priority and owner; analysts are refused", async () => {
   await withConsole(async (t) => {
@@ -359,158 +306,5 @@ Deno.test("console rules: the simulation shows the engine's numbers and the cust
     assert(links.length > 0, "customers are listed with links");
     // Simulating saves nothing.
     assertEquals((await getRule(t.api.db, "plan-rule")).revision, rule.revision);
-  });
-});
-
-Deno.test("console rules: the history shows each version's diff, and rolls back with a reason", async () => {
-  await withConsole(async (t) => {
-    await ruleExists(t);
-    const admin = await t.signedIn("admin");
-    for (const [threshold, reason] of [[40, "first"], [30, "too many"]] as const) {
-      const rule = await getRule(t.api.db, "low-health");
-      await admin.get("/console/rules/low-health");
-      const sent = await admin.post("/console/rules/low-health", {
-        _page: "/console/rules/low-health",
-        revision: String(rule.revision),
-        name: "Low health",
-        description: "",
-        owner: "",
-        definition: JSON.stringify(lowHealth(threshold)),
-        action: "publish",
-        reason,
-      });
-      assertEquals(sent.status, 303);
-    }
-    const history = await admin.get("/console/rules/low-health/history");
-    assertEquals(history.status, 200);
-    assertMatch(history.html, /<strong>Version 2<\/strong> \(runs now\)/);
-    assertMatch(history.html, /reason: too many/);
-    assertMatch(
-      history.html,
-      /<code>definition.conditions.all\[0\].value<\/code><\/th><td>changed<\/td><td><code>40<\/code><\/td><td><code>30<\/code>/,
-    );
-    assertMatch(history.html, /Roll back to version 1/);
-    assert(!history.html.includes("Roll back to version 2"), "the running version is not offered");
-
-    const revision = (await getRule(t.api.db, "low-health")).revision;
-    const noReason = await admin.post("/console/rules/low-health/rollback", {
-      _page: "/console/rules/low-health/history",
-      version: "1",
-      revision: String(revision),
-      reason: "",
-    });
-    assertEquals(noReason.status, 422);
-    assertMatch(noReason.html, /id="v1-reason-error">is required to roll back/);
-    const stale = await admin.post("/console/rules/low-health/rollback", {
-      version: "1",
-      revision: String(revision - 1),
-      reason: "back",
-    });
-    assertEquals(stale.status, 409);
-    assertMatch(stale.html, /Someone changed the rule since you opened this page/);
-    const rolled = await admin.post("/console/rules/low-health/rollback", {
-      version: "1",
-      revision: String(revision),
-      reason: "30 was too strict",
-    });
-    assertEquals(rolled.location, "/console/rules/low-health/history?rolledBack=1");
-    const after = await admin.get(rolled.location!);
-    assertMatch(after.html, /Version 1 is published again as the newest version/);
-    assertMatch(after.html, /<strong>Version 3<\/strong> \(runs now\) · restores version 1/);
-    const rule = await getRule(t.api.db, "low-health");
-    assertEquals(rule.published?.conditions, lowHealth(40).conditions);
-  });
-});
-
-Deno.test("console rules: two people saving the same rule get a conflict showing both versions, never an overwrite", async () => {
-  await withConsole(async (t) => {
-    await ruleExists(t);
-    const ana = await t.signedIn("admin", "ana@example.com");
-    const ben = await t.signedIn("success-manager", "ben@example.com");
-    const form = (client: ConsoleClient, threshold: number, description: string) => {
-      const html = client === ana ? anaPage : benPage;
-      return {
-        _page: "/console/rules/low-health",
-        revision: html.match(/name="revision" value="(\d+)"/)![1]!,
-        name: "Low health",
-        description,
-        owner: "",
-        definition: JSON.stringify(lowHealth(threshold)),
-        action: "save",
-      };
-    };
-    const anaPage = (await ana.get("/console/rules/low-health")).html;
-    const benPage = (await ben.get("/console/rules/low-health")).html;
-    const first = await ana.post("/console/rules/low-health", form(ana, 35, "Ana's"));
-    assertEquals(first.status, 303);
-    const second = await ben.post("/console/rules/low-health", form(ben, 25, "Ben's"));
-    assertEquals(second.status, 409);
-    assertMatch(second.html, /Someone else changed this rule while you edited it/);
-    assertMatch(second.html, /user:\d+ \(ana@example.com\) saved it/);
-    const panel = decoded(second.html);
-    assertMatch(
-      panel,
-      /Theirs, as stored now<\/h3><pre class="json" tabindex="0">[^<]*"value": 35/,
-    );
-    assertMatch(panel, /Yours, as typed<\/h3><pre class="json" tabindex="0">[^<]*"value": 25/);
-    assertMatch(
-      panel,
-      /<code>definition.conditions.all\[0\].value<\/code><\/th><td>changed<\/td><td><code>35<\/code><\/td><td><code>25<\/code>/,
-    );
-    // Ben's typing stays in the form, now based on Ana's revision; nothing of his was saved.
-    const stored = await getRule(t.api.db, "low-health");
-    assertEquals(stored.description, "Ana's");
-    assertMatch(second.html, new RegExp(`name="revision" value="${stored.revision}"`));
-    assertMatch(second.html, /value="Ben&#39;s"|value="Ben's"/);
-    // Sending it again is a choice made knowingly: it now saves.
-    const again = await ben.post("/console/rules/low-health", {
-      ...form(ben, 25, "Ben's"),
-      revision: String(stored.revision),
-    });
-    assertEquals(again.status, 303);
-    assertEquals((await getRule(t.api.db, "low-health")).description, "Ben's");
-  });
-});
-
-Deno.test("console rules: a rule sent after the session ended is kept through sign-in", async () => {
-  await withConsole(async (t) => {
-    const admin = await t.signedIn("admin");
-    await admin.get("/console/rules/new");
-    t.clock.advance(31 * 60_000);
-    const definition = JSON.stringify(lowHealth(33));
-    const sent = await admin.post("/console/rules/new", {
-      _page: "/console/rules/new",
-      id: "kept-rule",
-      name: "Kept",
-      description: "",
-      owner: "",
-      definition,
-      action: "save",
-    });
-    assertEquals(sent.status, 401);
-    const draft = sent.html.match(/name="draft" value="([^"]+)"/)![1]!;
-    const back = await admin.post("/console/sign-in", {
-      _sign_in: admin.signInToken,
-      return: "/console/rules/new",
-      draft: decoded(draft),
-      email: "admin@example.com",
-      password: PASSWORD,
-    });
-    assertEquals(back.location, "/console/rules/new");
-    const page = await admin.get("/console/rules/new");
-    assertMatch(page.html, /This is what you had typed before your session ended/);
-    assertMatch(page.html, /value="kept-rule"/);
-    const json = decoded(
-      page.html.match(/<textarea id="f-definition"[^>]*>(.*?)<\/textarea>/s)![1]!,
-    );
-    assertEquals(json, definition);
-    const saved = await admin.post("/console/rules/new", {
-      _page: "/console/rules/new",
-      id: "kept-rule",
-      name: "Kept",
-      definition: json,
-      action: "save",
-    });
-    assertEquals(saved.location, "/console/rules/kept-rule?done=created");
   });
 });
