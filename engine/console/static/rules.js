@@ -18,8 +18,9 @@
   const tree = document.getElementById("rule-tree");
   const applyButton = form.querySelector("button[value=apply]");
   const editable = document.getElementById("rb-new-condition") !== null;
-  // Whether the JSON text was edited since the visual editor last wrote it.
-  let jsonEdited = false;
+  // Whether the JSON text was edited since the visual editor last wrote it. A page that opens
+  // on the JSON view (its text was not JSON, say) has a visual editor that does not show it.
+  let jsonEdited = viewField.value === "json";
 
   // ---- Views ----
   function show(view) {
