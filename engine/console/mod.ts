@@ -15,6 +15,7 @@ import { consoleError } from "./error_pages.tsx";
 import { registerAuditPage } from "./pages/audit.tsx";
 import { registerComingPages } from "./pages/coming.tsx";
 import { registerOverviewPage } from "./pages/overview.tsx";
+import { registerRuleApproval } from "./pages/rule_approval.tsx";
 import { registerRuleEditor } from "./pages/rule_editor.tsx";
 import { registerRuleHistory } from "./pages/rule_history.tsx";
 import { registerRulesPage } from "./pages/rules.tsx";
@@ -45,6 +46,7 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
   registerRulesPage(app, deps);
   registerRuleEditor(app, deps);
   registerRuleHistory(app, deps);
+  registerRuleApproval(app, deps);
   registerComingPages(app, deps);
   app.onError((error, c) =>
     consoleError(error, c, (e) => deps.log.error("console page failed", { error: e }))
@@ -71,6 +73,7 @@ export const consoleRoutes: readonly string[] = [
   "POST /console/rules/{id}",
   "GET /console/rules/{id}/history",
   "POST /console/rules/{id}/rollback",
+  "POST /console/rules/{id}/decision",
   "GET /console/templates",
   "GET /console/customers",
 ];

@@ -46,6 +46,9 @@ const notices: Record<string, string> = {
   saved: "The draft is saved: the published version (if any) runs until you publish.",
   published: "Published: the new version runs from the next cycle on.",
   requested: "Sent for approval: someone else with publish rights must approve it before it runs.",
+  approved: "Approved: the new version runs from the next cycle on.",
+  rejected: "Rejected: the draft stays as it was, unpublished.",
+  decided: "That change was decided or superseded already; the page shows the rule as it is.",
 };
 
 /** Registers the builder's pages and its validation endpoint. */

@@ -23,6 +23,7 @@ import { ConflictPanel, type contentOf } from "./conflict.tsx";
 import type { EditorView, RuleFormValues } from "./form.ts";
 import { builderModel, fieldTargets, issueTarget, placeIssues } from "./model.ts";
 import { type RuleSimulation, SimulationPanel } from "./simulation.tsx";
+import { PendingRequest } from "./pending_request.tsx";
 import { ConditionTree, EventFields, inputId, NewParts } from "./tree.tsx";
 
 /** Everything the page shows. */
@@ -76,7 +77,16 @@ export function ruleEditorPage(c: Context<ConsoleEnv>, page: EditorPage) {
     <Layout title={title} session={page.session} current="/console/rules" scripts={["rules.js"]}>
       {page.notice ? <p class="notice" role="status">{page.notice}</p> : null}
       {page.problem ? <p class="error-summary" role="alert">{page.problem}</p> : null}
-      {rule ? <RuleFacts rule={rule} pending={page.pending} /> : null}
+      {rule
+        ? (
+          <RuleFacts
+            rule={rule}
+            pending={page.pending}
+            session={page.session}
+            canWrite={page.canWrite}
+          />
+        )
+        : null}
       {page.conflict ? <ConflictPanel {...page.conflict} /> : null}
       <Summary issues={issues} errors={errors} targets={targets} />
       <form
@@ -232,7 +242,14 @@ function Summary(
 }
 
 /** Status, version, owner and last change of a stored rule, and its pending approval. */
-function RuleFacts(props: { rule: RuleView; pending: RuleChangeRequest | null }) {
+function RuleFacts(
+  props: {
+    rule: RuleView;
+    pending: RuleChangeRequest | null;
+    session: Session;
+    canWrite: boolean;
+  },
+) {
   const { rule, pending } = props;
   return (
     <div class="rule-facts">
@@ -253,13 +270,7 @@ function RuleFacts(props: { rule: RuleView; pending: RuleChangeRequest | null })
         )
         : null}
       {pending
-        ? (
-          <p class="notice">
-            Waiting for approval since {pending.requestedAt.slice(0, 16).replace("T", " ")}{" "}
-            UTC (asked by {pending.requestedBy}
-            {pending.reason ? `: ${pending.reason}` : ""}).
-          </p>
-        )
+        ? <PendingRequest request={pending} session={props.session} canWrite={props.canWrite} />
         : null}
     </div>
   );

@@ -241,6 +241,24 @@ Deno.test("console rules: publishing needs a reason, and publishes with an audit
       /Waiting for approval since .* \(asked by user:\d+ \(admin@example.com\): tighter\)/,
     );
     assertEquals((await getRule(t.api.db, "low-health")).version, 1);
+    assert(!waiting.html.includes("Approve and publish"), "nobody approves their own change");
+    const own = await admin.post("/console/rules/low-health/decision", { decision: "approve" });
+    assertEquals(own.status, 403);
+
+    // Someone else approves it, which publishes it.
+    const ben = await t.signedIn("success-manager", "ben@example.com");
+    const review = await ben.get("/console/rules/low-health");
+    assertMatch(review.html, />Approve and publish</);
+    const approved = await ben.post("/console/rules/low-health/decision", {
+      _page: "/console/rules/low-health",
+      decision: "approve",
+      reason: "looks right",
+    });
+    assertEquals(approved.location, "/console/rules/low-health?done=approved");
+    const after = await getRule(t.api.db, "low-health");
+    assertEquals([after.version, after.description], [2, "Health under 35"]);
+    const [last] = (await listAudit(t.api.db, { limit: 1, subjectId: "low-health" })).entries;
+    assertEquals([last!.action, last!.reason], ["rule.publish_approved", "looks right"]);
   });
 });
 
