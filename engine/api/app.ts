@@ -185,7 +185,7 @@ export function createApi(deps: ApiDeps): Api {
         ...(deps.eventHub ? { eventHub: deps.eventHub } : {}),
         ...(deps.plugins ? { plugins: deps.plugins } : {}),
       }),
-      ...(deps.plugins ? { plugins: deps.plugins } : {}),
+      plugins: deps.plugins ?? null,
     }),
   );
   assertEveryRouteHasAccess(app);

@@ -6,6 +6,7 @@ const files: Record<string, string> = {
   "console.css": "text/css; charset=utf-8",
   "console.js": "text/javascript; charset=utf-8",
   "live_feed.js": "text/javascript; charset=utf-8",
+  "rules.js": "text/javascript; charset=utf-8",
 };
 
 const loaded = new Map<string, Promise<string>>();

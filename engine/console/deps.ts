@@ -15,8 +15,12 @@ export interface ConsoleDeps {
   log: Logger;
   /** The component health the overview shows (plugins: breaker and lag). */
   health: HealthMonitor;
-  /** The plugin host, to tell whether the dashboard plugin's live feed runs; none: it does not. */
-  plugins?: Pick<PluginHost, "running">;
+  /**
+   * The running plugins: their facts (the rule builder's catalog and simulation,
+   * as the rule routes use them) and whether the dashboard's live feed runs;
+   * null when the engine runs without plugins.
+   */
+  plugins: Pick<PluginHost, "factDefinitions" | "facts" | "running"> | null;
 }
 
 /** Per-request values: the API's (request id, actor) and the console's session. */

@@ -28,7 +28,10 @@ export function allowedNavigation(session: Session): NavEntry[] {
   return navigation.filter((entry) => roleAllows(session.user.role, entry.permission));
 }
 
-/** A whole document: head, skip link, and `children` in the main landmark; `scripts` are the page's own (under /console/static/). */
+/**
+ * A whole document: head, skip link, and `children` in the main landmark;
+ * `scripts` are a page's own files under /console/static/, after console.js.
+ */
 export function Document(props: { title: string; children: Child; scripts?: string[] }) {
   // The doctype keeps browsers in standards mode (without it they render in quirks mode).
   return (
@@ -57,7 +60,13 @@ export function Document(props: { title: string; children: Child; scripts?: stri
 
 /** A signed-in page: header, navigation, main content. */
 export function Layout(
-  props: { title: string; session: Session; current: string; children: Child; scripts?: string[] },
+  props: {
+    title: string;
+    session: Session;
+    current: string;
+    children: Child;
+    scripts?: string[];
+  },
 ) {
   const { session } = props;
   return (

@@ -18,6 +18,10 @@ import { registerComingPages } from "./pages/coming.tsx";
 import { registerCustomerPage } from "./pages/customer.tsx";
 import { registerCustomersPage } from "./pages/customers.tsx";
 import { registerOverviewPage } from "./pages/overview.tsx";
+import { registerRuleApproval } from "./pages/rule_approval.tsx";
+import { registerRuleEditor } from "./pages/rule_editor.tsx";
+import { registerRuleHistory } from "./pages/rule_history.tsx";
+import { registerRulesPage } from "./pages/rules.tsx";
 import { registerSignIn } from "./pages/sign_in.tsx";
 import { registerUsersPage } from "./pages/users.tsx";
 
@@ -50,6 +54,10 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
   registerUsersPage(app, deps);
   registerCustomersPage(app, deps);
   registerCustomerPage(app, deps);
+  registerRulesPage(app, deps);
+  registerRuleEditor(app, deps);
+  registerRuleHistory(app, deps);
+  registerRuleApproval(app, deps);
   registerComingPages(app, deps);
   app.onError((error, c) =>
     consoleError(error, c, (e) => deps.log.error("console page failed", { error: e }))
@@ -69,6 +77,14 @@ export const consoleRoutes: readonly string[] = [
   "POST /console/users",
   "POST /console/users/{id}",
   "GET /console/rules",
+  "GET /console/rules/new",
+  "POST /console/rules/new",
+  "POST /console/rules/validate",
+  "GET /console/rules/{id}",
+  "POST /console/rules/{id}",
+  "GET /console/rules/{id}/history",
+  "POST /console/rules/{id}/rollback",
+  "POST /console/rules/{id}/decision",
   "GET /console/templates",
   "GET /console/customers",
   "GET /console/customers/{id}",

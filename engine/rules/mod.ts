@@ -33,6 +33,7 @@ export {
   MAX_COMPARISONS,
   MAX_CONDITION_DEPTH,
   MAX_RULE_BYTES,
+  operatorsFor,
   type RuleContext,
   validateRuleDefinition,
 } from "./validate.ts";

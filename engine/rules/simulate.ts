@@ -31,6 +31,11 @@ export interface RuleImpact {
   noLongerFiring: number;
   /** Some customers it would newly fire for, with the facts it read. */
   examples: Array<{ customerId: string; facts: CustomerFacts }>;
+  /**
+   * For a draft, when `listCustomers` asks: the first customers (by id) it
+   * would fire for, start and stop firing for, so a person can look at them.
+   */
+  customers?: { firing: string[]; starting: string[]; stopping: string[] };
 }
 
 /** The whole population's answer. */
@@ -65,8 +70,18 @@ function withDrafts(published: readonly CompilableRule[], drafts: readonly Draft
 export async function simulatePopulation(
   db: Db,
   drafts: readonly DraftRule[],
-  options: { asOf: Date; batchSize: number; extraFacts?: ExtraFacts | undefined },
+  options: {
+    asOf: Date;
+    batchSize: number;
+    extraFacts?: ExtraFacts | undefined;
+    /** How many customers of each kind to list per draft (none when not given). */
+    listCustomers?: number;
+  },
 ): Promise<PopulationSimulation> {
+  const listed = options.listCustomers ?? 0;
+  const note = (list: string[] | undefined, customerId: string) => {
+    if (list && list.length < listed) list.push(customerId);
+  };
   const published = await loadPublishedRules(db);
   const draftSet = compileRuleSet(withDrafts(published, drafts));
   const publishedSet = compileRuleSet(published);
@@ -83,6 +98,9 @@ export async function simulatePopulation(
         newlyFiring: 0,
         noLongerFiring: 0,
         examples: [],
+        ...(listed > 0 && draftIds.has(ruleId)
+          ? { customers: { firing: [], starting: [], stopping: [] } }
+          : {}),
       };
       impacts.set(ruleId, found);
     }
@@ -99,8 +117,10 @@ export async function simulatePopulation(
       for (const ruleId of next) {
         const entry = impact(ruleId);
         entry.withDrafts++;
+        note(entry.customers?.firing, customerId);
         if (!now.has(ruleId)) {
           entry.newlyFiring++;
+          note(entry.customers?.starting, customerId);
           if (entry.examples.length < EXAMPLES) {
             const why = draftSet.explain(facts).find((e) => e.ruleId === ruleId);
             entry.examples.push({ customerId, facts: factsRead(why?.conditions ?? [], facts) });
@@ -110,7 +130,10 @@ export async function simulatePopulation(
       for (const ruleId of now) {
         const entry = impact(ruleId);
         entry.published++;
-        if (!next.has(ruleId)) entry.noLongerFiring++;
+        if (!next.has(ruleId)) {
+          entry.noLongerFiring++;
+          note(entry.customers?.stopping, customerId);
+        }
       }
     }
   }

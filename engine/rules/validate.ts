@@ -36,8 +36,8 @@ export interface RuleContext {
   templates?: ReadonlyMap<string, string>;
 }
 
-/** Which operators fit each fact type. */
-const operatorsFor: Record<FactType, readonly Operator[]> = {
+/** Which operators fit each fact type (the console's rule builder offers these). */
+export const operatorsFor: Readonly<Record<FactType, readonly Operator[]>> = {
   number: [
     "equal",
     "notEqual",

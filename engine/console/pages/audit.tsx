@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import { type AuditEntry, auditFacets, listAudit, verifyAuditChain } from "../../audit/mod.ts";
 import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 import { diffFields } from "../diff.ts";
+import { DiffTable } from "../diff_table.tsx";
 import { Field } from "../forms.tsx";
 import { Layout } from "../layout.tsx";
 import { requireSession } from "../session.ts";
@@ -136,29 +137,7 @@ function Entry(props: { entry: AuditEntry }) {
           <summary>
             {changes.length} field{changes.length === 1 ? "" : "s"} changed
           </summary>
-          <table class="diff">
-            <caption class="visually-hidden">Changes of entry #{entry.id}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Field</th>
-                <th scope="col">Change</th>
-                <th scope="col">Before</th>
-                <th scope="col">After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {changes.map((change) => (
-                <tr class={change.kind}>
-                  <th scope="row">
-                    <code>{change.path}</code>
-                  </th>
-                  <td>{change.kind}</td>
-                  <td>{change.before === undefined ? "" : <code>{change.before}</code>}</td>
-                  <td>{change.after === undefined ? "" : <code>{change.after}</code>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DiffTable changes={changes} caption={`Changes of entry #${entry.id}`} />
         </details>
       )}
     </li>

@@ -1,6 +1,6 @@
 /**
- * Pages of the console not built yet (rule builder, template editor): each
- * says so and where the same work is done today.
+ * Pages of the console not built yet (template editor): each says so and
+ * where the same work is done today.
  */
 import type { Hono } from "hono";
 import type { Permission } from "../../access/mod.ts";
@@ -9,7 +9,6 @@ import { Layout } from "../layout.tsx";
 import { requireSession } from "../session.ts";
 
 const pages: ReadonlyArray<{ path: string; title: string; permission: Permission; api: string }> = [
-  { path: "/rules", title: "Rules", permission: "read:rules", api: "/api/v1/rules" },
   { path: "/templates", title: "Templates", permission: "read:rules", api: "/api/v1/templates" },
 ];
 
