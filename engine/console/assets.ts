@@ -5,6 +5,7 @@ import type { ConsoleEnv } from "./deps.ts";
 const files: Record<string, string> = {
   "console.css": "text/css; charset=utf-8",
   "console.js": "text/javascript; charset=utf-8",
+  "template_editor.js": "text/javascript; charset=utf-8",
 };
 
 const loaded = new Map<string, Promise<string>>();

@@ -28,7 +28,7 @@ export function allowedNavigation(session: Session): NavEntry[] {
 }
 
 /** A whole document: head, skip link, and `children` in the main landmark. */
-export function Document(props: { title: string; children: Child }) {
+export function Document(props: { title: string; children: Child; scripts?: string[] }) {
   return (
     <html lang="en">
       <head>
@@ -37,6 +37,10 @@ export function Document(props: { title: string; children: Child }) {
         <title>{`${props.title} · Customer success console`}</title>
         <link rel="stylesheet" href="/console/static/console.css" />
         <script src="/console/static/console.js" defer></script>
+        {(props.scripts ?? []).map((file) => (
+          <script src={`/console/static/${file}`} defer>
+          </script>
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>
@@ -48,11 +52,18 @@ export function Document(props: { title: string; children: Child }) {
 
 /** A signed-in page: header, navigation, main content. */
 export function Layout(
-  props: { title: string; session: Session; current: string; children: Child },
+  props: {
+    title: string;
+    session: Session;
+    current: string;
+    children: Child;
+    /** Page scripts, file names under /console/static/. */
+    scripts?: string[];
+  },
 ) {
   const { session } = props;
   return (
-    <Document title={props.title}>
+    <Document title={props.title} scripts={props.scripts ?? []}>
       <header class="top">
         <p class="brand">
           <a href="/console">Customer success console</a>

@@ -16,6 +16,7 @@ import { registerAuditPage } from "./pages/audit.tsx";
 import { registerComingPages } from "./pages/coming.tsx";
 import { registerOverviewPage } from "./pages/overview.tsx";
 import { registerSignIn } from "./pages/sign_in.tsx";
+import { registerTemplatesPage } from "./pages/templates.tsx";
 import { registerUsersPage } from "./pages/users.tsx";
 
 export type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
@@ -39,6 +40,7 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
   registerOverviewPage(app, deps);
   registerAuditPage(app, deps);
   registerUsersPage(app, deps);
+  registerTemplatesPage(app, deps);
   registerComingPages(app, deps);
   app.onError((error, c) =>
     consoleError(error, c, (e) => deps.log.error("console page failed", { error: e }))
@@ -59,5 +61,12 @@ export const consoleRoutes: readonly string[] = [
   "POST /console/users/{id}",
   "GET /console/rules",
   "GET /console/templates",
+  "GET /console/templates/new",
+  "POST /console/templates/new",
+  "GET /console/templates/{id}",
+  "POST /console/templates/{id}",
+  "POST /console/templates/{id}/rollback",
+  "POST /console/template-preview",
+  "GET /console/template-customers",
   "GET /console/customers",
 ];

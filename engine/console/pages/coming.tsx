@@ -1,5 +1,5 @@
 /**
- * Pages of the console not built yet (rule builder, template editor,
+ * Pages of the console not built yet (rule builder,
  * customer page): each says so and where the same work is done today.
  */
 import type { Hono } from "hono";
@@ -10,7 +10,6 @@ import { requireSession } from "../session.ts";
 
 const pages: ReadonlyArray<{ path: string; title: string; permission: Permission; api: string }> = [
   { path: "/rules", title: "Rules", permission: "read:rules", api: "/api/v1/rules" },
-  { path: "/templates", title: "Templates", permission: "read:rules", api: "/api/v1/templates" },
   { path: "/customers", title: "Customers", permission: "read:metrics", api: "/api/v1/customers" },
 ];
 
