@@ -99,116 +99,106 @@ export function TemplateEditorPage(props: { session: Session; view: EditorView }
           Your role can read templates but not change them: the editor is read-only.
         </p>
       )}
-      <form
-        method="post"
-        action={page}
-        id="template-form"
-        class="template-editor"
-        novalidate
-        data-preview={view.canWrite ? "/console/template-preview" : undefined}
-        data-template={template?.id ?? "new"}
-      >
-        <FormContext csrf={session.csrfToken} page={page} />
-        {view.revision === null
-          ? null
-          : <input type="hidden" name="revision" value={String(view.revision)} />}
-        <div class="editor-grid">
-          <div class="editor-main">
-            <ul class="editor-issues" data-issues-for="*" aria-live="polite">
-              {otherIssues(view).map((issue) => (
-                <li class="error">{`${issue.field}: ${issue.message}`}</li>
-              ))}
-            </ul>
-            {template ? null : (
-              <Field
-                name="id"
-                label="Id"
+      <div class="editor-grid">
+        <form
+          method="post"
+          action={page}
+          id="template-form"
+          class="editor-main"
+          novalidate
+          data-preview={view.canWrite ? "/console/template-preview" : undefined}
+          data-template={template?.id ?? "new"}
+        >
+          <FormContext csrf={session.csrfToken} page={page} />
+          {view.revision === null
+            ? null
+            : <input type="hidden" name="revision" value={String(view.revision)} />}
+          <ul class="editor-issues" data-issues-for="*" aria-live="polite">
+            {otherIssues(view).map((issue) => (
+              <li class="error">{`${issue.field}: ${issue.message}`}</li>
+            ))}
+          </ul>
+          {template ? null : (
+            <Field
+              name="id"
+              label="Id"
+              idPrefix="tpl"
+              value={view.values.id}
+              error={error("id")}
+              hint="What rules name: lower-case letters, digits, _ and - (e.g. venue_open_day)"
+            />
+          )}
+          <Field
+            name="name"
+            label="Name"
+            idPrefix="tpl"
+            value={view.values.name}
+            error={error("name")}
+          />
+          <Field
+            name="description"
+            label="Description"
+            idPrefix="tpl"
+            value={view.values.description}
+            error={error("description")}
+          />
+          {template
+            ? (
+              <p>
+                Channel: <strong>{template.channel}</strong>{" "}
+                <span class="muted">(fixed: rules send the template on it)</span>
+                <input type="hidden" name="channel" value={template.channel} />
+              </p>
+            )
+            : (
+              <Choice
+                name="channel"
+                label="Channel"
                 idPrefix="tpl"
-                value={view.values.id}
-                error={error("id")}
-                hint="What rules name: lower-case letters, digits, _ and - (e.g. venue_open_day)"
+                options={channels}
+                value={view.channel}
+                error={error("channel")}
               />
             )}
-            <Field
-              name="name"
-              label="Name"
-              idPrefix="tpl"
-              value={view.values.name}
-              error={error("name")}
-            />
-            <Field
-              name="description"
-              label="Description"
-              idPrefix="tpl"
-              value={view.values.description}
-              error={error("description")}
-            />
-            {template
-              ? (
-                <p>
-                  Channel: <strong>{template.channel}</strong>{" "}
-                  <span class="muted">(fixed: rules send the template on it)</span>
-                  <input type="hidden" name="channel" value={template.channel} />
-                </p>
-              )
-              : (
-                <Choice
-                  name="channel"
-                  label="Channel"
+          <Parts view={view} locale={null} />
+          {localesOf(view.values).map((locale) => (
+            <details
+              class="locale"
+              open={view.issues.some((issue) => issue.field.startsWith(`locales.${locale}.`))}
+            >
+              <summary>Locale variant {locale}</summary>
+              <p class="hint">
+                Sent to customers whose locale is {locale}; empty all its parts to remove it.
+              </p>
+              <Parts view={view} locale={locale} />
+            </details>
+          ))}
+          {view.canWrite
+            ? (
+              <div class="editor-actions">
+                <Field
+                  name="reason"
+                  label="Reason"
                   idPrefix="tpl"
-                  options={channels}
-                  value={view.channel}
-                  error={error("channel")}
+                  value={view.values.reason}
+                  error={error("reason")}
+                  hint="Needed to publish; kept in the audit log with the change"
                 />
-              )}
-            <Parts view={view} locale={null} />
-            {localesOf(view.values).map((locale) => (
-              <fieldset class="locale">
-                <legend>Locale variant {locale}</legend>
-                <p class="hint">
-                  Sent to customers whose locale is {locale}; empty all its parts to remove it.
-                </p>
-                <Parts view={view} locale={locale} />
-              </fieldset>
-            ))}
-            {view.canWrite
-              ? (
-                <div class="editor-actions">
-                  <Field
-                    name="reason"
-                    label="Reason"
-                    idPrefix="tpl"
-                    value={view.values.reason}
-                    error={error("reason")}
-                    hint="Needed to publish; kept in the audit log with the change"
-                  />
-                  <div class="buttons">
-                    <button type="submit" name="_action" value="save">Save draft</button>
-                    {template
-                      ? <button type="submit" name="_action" value="publish">Publish</button>
-                      : null}
-                  </div>
+                <div class="buttons">
+                  <button type="submit" name="_action" value="save">Save draft</button>
+                  {template
+                    ? <button type="submit" name="_action" value="publish">Publish</button>
+                    : null}
                 </div>
-              )
-              : null}
-          </div>
-          <aside class="variables" aria-labelledby="variables-heading">
-            <h2 id="variables-heading">Variables</h2>
-            <p class="hint">Press one to insert it where the cursor is in the editor.</p>
-            <ul>
-              {insertableVariables.map((variable) => (
-                <li>
-                  <button type="button" class="insert" data-insert={variable.snippet}>
-                    <code>{variable.snippet}</code>
-                  </button>
-                  <span class="muted">{variable.description}</span>
-                </li>
-              ))}
-            </ul>
-          </aside>
+              </div>
+            )
+            : null}
+        </form>
+        <div class="editor-side">
+          <Variables />
+          {view.canWrite ? <PreviewSection view={view} page={page} /> : null}
         </div>
-      </form>
-      {view.canWrite ? <PreviewSection view={view} page={page} /> : null}
+      </div>
       {template
         ? (
           <>
@@ -269,6 +259,26 @@ function Parts(props: { view: EditorView; locale: string | null }) {
         );
       })}
     </>
+  );
+}
+
+/** The variables to insert, beside the editor. */
+function Variables() {
+  return (
+    <aside class="variables" aria-labelledby="variables-heading">
+      <h2 id="variables-heading">Variables</h2>
+      <p class="hint">Press one to insert it where the cursor is in the editor.</p>
+      <ul>
+        {insertableVariables.map((variable) => (
+          <li>
+            <button type="button" class="insert" data-insert={variable.snippet}>
+              <code>{variable.snippet}</code>
+            </button>
+            <span class="muted">{variable.description}</span>
+          </li>
+        ))}
+      </ul>
+    </aside>
   );
 }
 

@@ -75,7 +75,7 @@ form?.addEventListener("focusin", (event) => {
   const field = event.target;
   if (field.matches?.("textarea[data-code-editor], input[name$=subject]")) target = field;
 });
-form?.addEventListener("click", (event) => {
+document.addEventListener("click", (event) => {
   const button = event.target.closest?.("button[data-insert]");
   if (!button || !target || target.readOnly) return;
   const start = target.selectionStart ?? target.value.length;
@@ -102,7 +102,8 @@ function showIssues(issues) {
     const textarea = field === "*" ? null : form.querySelector(`[name="${CSS.escape(field)}"]`);
     if (textarea?.matches("textarea[data-code-editor]")) {
       textarea.dataset.marked = JSON.stringify(own.map((issue) => issue.line).filter(Boolean));
-      textarea.toggleAttribute("aria-invalid", own.length > 0);
+      if (own.length > 0) textarea.setAttribute("aria-invalid", "true");
+      else textarea.removeAttribute("aria-invalid");
       textarea.closest(".field").classList.toggle("invalid", own.length > 0);
       redraw(textarea);
     }

@@ -47,9 +47,7 @@ export function CodeEditor(props: {
           {props.value.startsWith("\n") ? `\n${props.value}` : props.value}
         </textarea>
       </div>
-      <ul class="editor-issues" id={`${id}-errors`} data-issues-for={props.name}>
-        {props.issues.map((issue) => <li class="error">{issue.message}</li>)}
-      </ul>
+      <IssueList id={`${id}-errors`} field={props.name} issues={props.issues} />
     </div>
   );
 }
@@ -76,9 +74,16 @@ export function LineEditor(props: {
         aria-invalid={invalid ? "true" : undefined}
         aria-describedby={`${id}-errors`}
       />
-      <ul class="editor-issues" id={`${id}-errors`} data-issues-for={props.name}>
-        {props.issues.map((issue) => <li class="error">{issue.message}</li>)}
-      </ul>
+      <IssueList id={`${id}-errors`} field={props.name} issues={props.issues} />
     </div>
+  );
+}
+
+/** A field's problems, where the editor's script also puts those it finds as you type. */
+function IssueList(props: { id: string; field: string; issues: readonly EditorIssue[] }) {
+  return (
+    <ul class="editor-issues" id={props.id} data-issues-for={props.field}>
+      {props.issues.map((issue, i) => <li key={i} class="error">{issue.message}</li>)}
+    </ul>
   );
 }
