@@ -5,7 +5,7 @@
  * write, and the preview, needs `write:templates` (as the API's).
  */
 import type { Context, Hono } from "hono";
-import { roleAllows } from "../../access/mod.ts";
+import { keepDraft, roleAllows } from "../../access/mod.ts";
 import { isEngineError } from "../../errors.ts";
 import {
   getTemplate,
@@ -29,6 +29,9 @@ import { type EditorView, storedValues, TemplateEditorPage } from "./template_ed
 import { PreviewViews } from "./template_preview.tsx";
 
 const LIST = "/console/templates";
+
+const DRAFT_NOTICE = "This is what you had typed before your session ended; it is not saved " +
+  "yet. Check it and save or publish it again.";
 
 const notices: Record<string, string> = {
   created: "Created the template as a draft: nothing is sent until it is published.",
@@ -57,12 +60,14 @@ export function registerTemplatesPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
     );
   });
 
-  app.get("/templates/new", write, async (c) =>
-    await editor(c, deps, renderer, null, {
-      values: { name: "", description: "", channel: "email", subject: "", text: "" },
+  app.get("/templates/new", write, async (c) => {
+    const draft = await takeDraft(c, deps, `${LIST}/new`);
+    return await editor(c, deps, renderer, null, {
+      values: draft ?? { name: "", description: "", channel: "email", subject: "", text: "" },
       // Nothing is typed yet: nothing to call wrong.
-      issues: [],
-    }));
+      ...(draft ? { notice: DRAFT_NOTICE } : { issues: [] }),
+    });
+  });
 
   app.post("/templates/new", write, async (c) => {
     const values = textFields(await c.req.parseBody());
@@ -87,6 +92,16 @@ export function registerTemplatesPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
     const template = await findTemplate(deps, c.req.param("id"));
     if (!template) return notFound(c);
     const done = c.req.query("done");
+    const draft = await takeDraft(c, deps, `${LIST}/${template.id}`);
+    if (draft) {
+      // The revision the form had: if someone changed the template meanwhile, saving conflicts.
+      const revision = Number(draft.revision) || template.revision;
+      return await editor(c, deps, renderer, template, {
+        values: { ...storedValues(template), ...draft },
+        revision,
+        notice: DRAFT_NOTICE,
+      });
+    }
     return await editor(c, deps, renderer, template, {
       values: storedValues(template),
       ...(done && notices[done] ? { notice: notices[done] } : {}),
@@ -236,6 +251,22 @@ async function refused(
     }, 409);
   }
   throw error;
+}
+
+/**
+ * What the user had typed in a form of `page` when their session ended
+ * (kept through sign-in, engine/console/session.ts), once: it is forgotten
+ * as it is shown again.
+ */
+async function takeDraft(
+  c: Context<ConsoleEnv>,
+  deps: ConsoleDeps,
+  page: string,
+): Promise<Record<string, string> | null> {
+  const draft = c.get("session").draft;
+  if (draft?.page !== page) return null;
+  await keepDraft(deps.db, c.get("sessionId"), null);
+  return textFields(draft.fields);
 }
 
 async function findTemplate(deps: ConsoleDeps, id: string): Promise<TemplateView | null> {

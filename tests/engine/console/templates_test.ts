@@ -5,7 +5,7 @@
  * (audited like the API's), and a stale save refused with both versions.
  */
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
-import { type ConsoleClient, withConsole } from "../../helpers/console.ts";
+import { type ConsoleClient, PASSWORD, withConsole } from "../../helpers/console.ts";
 import { customer, NOW } from "../../helpers/fixtures.ts";
 import { listAudit } from "../../../engine/audit/mod.ts";
 import { upsertCustomers } from "../../../engine/signals/mod.ts";
@@ -352,5 +352,35 @@ Deno.test("console templates: a new template is created as a draft and can then 
     });
     assertEquals(taken.status, 422);
     assertMatch(taken.html, /id="tpl-id-error">another template has this id/);
+  });
+});
+
+Deno.test("console templates: text typed into an editor whose session ended comes back after signing in", async () => {
+  await withConsole(async (t) => {
+    const manager = await t.signedIn("success-manager");
+    const form = formOf((await manager.get("/console/templates/feature_tip")).html);
+    t.clock.advance(31 * 60_000);
+    const sent = await manager.post("/console/templates/feature_tip", {
+      ...form,
+      text: "Typed while away, {{customer.name}}",
+      _action: "save",
+    });
+    assertEquals(sent.status, 401);
+    const draft = sent.html.match(/name="draft" value="([^"]+)"/)![1]!;
+    const back = await manager.post("/console/sign-in", {
+      _sign_in: manager.signInToken,
+      return: "/console/templates/feature_tip",
+      draft: unescape(draft),
+      email: "success-manager@example.com",
+      password: PASSWORD,
+    });
+    assertEquals(back.location, "/console/templates/feature_tip");
+    const page = await manager.get("/console/templates/feature_tip");
+    assertMatch(page.html, /This is what you had typed before your session ended/);
+    assert(page.html.includes("Typed while away, {{customer.name}}</textarea>"));
+    assertEquals((await getTemplate(t.api.db, "feature_tip")).draft, null, "nothing saved yet");
+    // Offered once.
+    const again = await manager.get("/console/templates/feature_tip");
+    assert(!again.html.includes("Typed while away"));
   });
 });
