@@ -15,8 +15,8 @@ export function PreviewViews(props: { preview: TemplatePreview }) {
   if (preview.issues.length > 0) {
     return (
       <p class="preview-note">
-        The preview shows again once the template has no errors ({preview.issues.length}{" "}
-        to fix: see beside the editor).
+        The preview appears once the template has no errors (they are listed beside each part as you
+        type, and when you save).
       </p>
     );
   }

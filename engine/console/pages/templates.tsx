@@ -5,7 +5,7 @@
  * write, and the preview, needs `write:templates` (as the API's).
  */
 import type { Context, Hono } from "hono";
-import { keepDraft, roleAllows } from "../../access/mod.ts";
+import { keepDraft, roleAllows, type Session } from "../../access/mod.ts";
 import { isEngineError } from "../../errors.ts";
 import {
   getTemplate,
@@ -52,7 +52,7 @@ export function registerTemplatesPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
     const page = await listTemplates(deps.db, { limit: 100, ...(cursor ? { cursor } : {}) });
     return c.html(
       <TemplateList
-        c={c}
+        session={c.get("session")}
         templates={page.items}
         next={page.nextCursor}
         canWrite={roleAllows(c.get("session").user.role, "write:templates")}
@@ -140,10 +140,13 @@ export function registerTemplatesPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
       return c.redirect(`${LIST}/${template.id}?done=rolled_back`, 303);
     } catch (error) {
       if (isEngineError(error, "VALIDATION_FAILED")) {
+        const noReason = error.issues.some((issue) => issue.path === "reason");
         return await editor(c, deps, renderer, template, {
           values: storedValues(template),
-          problem: "Nothing was rolled back: give a reason for the rollback (it is kept in the " +
-            "audit log).",
+          problem: noReason
+            ? "Nothing was rolled back: give a reason for the rollback (it is kept in the audit " +
+              "log)."
+            : `Nothing was rolled back: that version no longer passes the checks. ${error.message}`,
         }, 422);
       }
       return await refused(c, deps, renderer, template, storedValues(template), error);
@@ -292,13 +295,13 @@ function changeOf(c: Context<ConsoleEnv>, deps: ConsoleDeps, reason: string | un
 }
 
 function TemplateList(props: {
-  c: Context<ConsoleEnv>;
+  session: Session;
   templates: readonly TemplateView[];
   next: string | null;
   canWrite: boolean;
 }) {
   return (
-    <Layout title="Templates" session={props.c.get("session")} current={LIST}>
+    <Layout title="Templates" session={props.session} current={LIST}>
       <p>
         The messages interventions send, one template per channel. A rule names a template; the
         published version is what is sent.

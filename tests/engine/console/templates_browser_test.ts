@@ -83,7 +83,10 @@ Deno.test({
         assertMatch(await error.innerText(), /^line \d+, column \d+: syntax error/);
         assertEquals(await page.locator("#tpl-text").getAttribute("aria-invalid"), "true");
         assert(await page.locator(".code-editor .ln.marked").count() >= 1);
-        assertMatch(await page.locator("#preview-views").innerText(), /once the template has no/);
+        assertMatch(
+          await page.locator("#preview-views").innerText(),
+          /once the template has no errors/,
+        );
         await checkPage(page, "templates-error");
 
         // Fixed: the problem goes, the preview comes back.
