@@ -231,13 +231,16 @@ function otherIssues(view: EditorView): EditorIssue[] {
 /** The code editors of one variant (the base, or a locale's). */
 function Parts(props: { view: EditorView; locale: string | null }) {
   const { view, locale } = props;
+  // A new template's channel can still change: its email parts are there, hidden when the
+  // channel is another (the editor's script shows them again; the server ignores them then).
+  const shown = view.template === null ? partsOf("email") : partsOf(view.channel);
   return (
     <>
-      {partsOf(view.channel).map((part) => {
+      {shown.map((part) => {
         const name = partField(locale, part);
         const issues = issuesOf(view.issues, name);
-        if (part === "subject") {
-          return (
+        const editor = part === "subject"
+          ? (
             <LineEditor
               name={name}
               label={partLabels.subject}
@@ -245,17 +248,22 @@ function Parts(props: { view: EditorView; locale: string | null }) {
               issues={issues}
               readOnly={!view.canWrite}
             />
+          )
+          : (
+            <CodeEditor
+              name={name}
+              label={part === "text" ? textLabels[view.channel] : partLabels[part]}
+              value={view.values[name] ?? ""}
+              issues={issues}
+              readOnly={!view.canWrite}
+              {...(part === "html" ? { hint: "Optional; values are HTML-escaped" } : {})}
+            />
           );
-        }
+        if (part === "text") return editor;
         return (
-          <CodeEditor
-            name={name}
-            label={part === "text" ? textLabels[view.channel] : partLabels[part]}
-            value={view.values[name] ?? ""}
-            issues={issues}
-            readOnly={!view.canWrite}
-            {...(part === "html" ? { hint: "Optional; values are HTML-escaped" } : {})}
-          />
+          <div data-email-only="" hidden={view.channel !== "email"}>
+            {editor}
+          </div>
         );
       })}
     </>

@@ -93,6 +93,8 @@ function showIssues(issues) {
         ? !form.querySelector(`[data-issues-for="${CSS.escape(issue.field)}"]`)
         : issue.field === field
     );
+    // A problem in a folded locale variant unfolds it.
+    if (own.length > 0) list.closest("details")?.setAttribute("open", "");
     list.replaceChildren(...own.map((issue) => {
       const item = document.createElement("li");
       item.className = "error";
@@ -109,6 +111,14 @@ function showIssues(issues) {
     }
   }
 }
+
+// A new template's channel decides its parts: an email's subject and HTML part only for email.
+const channelChoice = form?.querySelector("select[name=channel]");
+channelChoice?.addEventListener("change", () => {
+  for (const part of form.querySelectorAll("[data-email-only]")) {
+    part.hidden = channelChoice.value !== "email";
+  }
+});
 
 let timer = 0;
 let sent = 0;
