@@ -86,7 +86,11 @@ export function TemplateEditorPage(props: { session: Session; view: EditorView }
           ? (
             <span class="muted">
               {` · ${template.id} · ${template.channel} · ${template.status}` +
-                (template.version === null ? "" : ` · version ${template.version} is sent`)}
+                (template.status === "archived"
+                  ? ": nothing of it is sent (roll back to a version to send it again)"
+                  : template.version === null
+                  ? ""
+                  : ` · version ${template.version} is sent`)}
             </span>
           )
           : null}
@@ -162,10 +166,7 @@ export function TemplateEditorPage(props: { session: Session; view: EditorView }
             )}
           <Parts view={view} locale={null} />
           {localesOf(view.values).map((locale) => (
-            <details
-              class="locale"
-              open={view.issues.some((issue) => issue.field.startsWith(`locales.${locale}.`))}
-            >
+            <details class="locale" open={unfolded(view, locale)}>
               <summary>Locale variant {locale}</summary>
               <p class="hint">
                 Sent to customers whose locale is {locale}; empty all its parts to remove it.
@@ -190,6 +191,23 @@ export function TemplateEditorPage(props: { session: Session; view: EditorView }
                     ? <button type="submit" name="_action" value="publish">Publish</button>
                     : null}
                 </div>
+              </div>
+            )
+            : null}
+          {view.canWrite
+            ? (
+              <div class="add-locale">
+                <Field
+                  name="newLocale"
+                  label="Add a locale variant"
+                  idPrefix="tpl"
+                  value=""
+                  error={error("newLocale")}
+                  hint="A language like de, or a language and region like en-GB"
+                />
+                <button type="submit" name="_action" value="add-locale" class="secondary">
+                  Add variant
+                </button>
               </div>
             )
             : null}
@@ -219,9 +237,16 @@ export function TemplateEditorPage(props: { session: Session; view: EditorView }
   );
 }
 
+/** Whether a locale variant is shown unfolded: it has a problem, or nothing is written in it yet. */
+function unfolded(view: EditorView, locale: string): boolean {
+  const prefix = `locales.${locale}.`;
+  return view.issues.some((issue) => issue.field.startsWith(prefix)) ||
+    partsOf(view.channel).every((part) => (view.values[prefix + part] ?? "").trim() === "");
+}
+
 /** The issues of no field the page shows (of the whole definition, of a locale). */
 function otherIssues(view: EditorView): EditorIssue[] {
-  const shown = new Set(["id", "name", "description", "channel", "reason"]);
+  const shown = new Set(["id", "name", "description", "channel", "reason", "newLocale"]);
   for (const locale of [null, ...localesOf(view.values)]) {
     for (const part of partsOf(view.channel)) shown.add(partField(locale, part));
   }

@@ -21,7 +21,7 @@ import { errorPage } from "../error_pages.tsx";
 import { Layout } from "../layout.tsx";
 import { requireSession } from "../session.ts";
 import { findPreviewCustomers } from "../template_editor/customers.ts";
-import { textFields } from "../template_editor/form.ts";
+import { type FormValues, textFields, withLocale } from "../template_editor/form.ts";
 import { editorIssues } from "../template_editor/issues.ts";
 import { previewTemplate } from "../template_editor/preview.ts";
 import { createFromForm, rollbackFromForm, saveFromForm } from "../template_editor/save.ts";
@@ -70,7 +70,12 @@ export function registerTemplatesPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
   });
 
   app.post("/templates/new", write, async (c) => {
-    const values = textFields(await c.req.parseBody());
+    const form = await c.req.parseBody();
+    const values = textFields(form);
+    if (form._action === "add-locale") {
+      const channel = channels.find((name) => name === values.channel) ?? "email";
+      return await editor(c, deps, renderer, null, localeAdded(values, channel));
+    }
     try {
       const created = await createFromForm(deps.db, values, changeOf(c, deps, values.reason));
       return c.redirect(`${LIST}/${created.id}?done=created`, 303);
@@ -113,6 +118,12 @@ export function registerTemplatesPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps):
     if (!template) return notFound(c);
     const form = await c.req.parseBody();
     const values = textFields(form);
+    if (form._action === "add-locale") {
+      return await editor(c, deps, renderer, template, {
+        ...localeAdded(values, template.channel),
+        revision: Number(values.revision) || template.revision,
+      });
+    }
     const publish = form._action === "publish";
     const revision = Number(values.revision);
     try {
@@ -254,6 +265,14 @@ async function refused(
     }, 409);
   }
   throw error;
+}
+
+/** The editor's state with the locale variant the form asks for added, or why it cannot be. */
+function localeAdded(values: FormValues, channel: TemplateChannel) {
+  const added = withLocale(values, channel, values.newLocale ?? "");
+  return "problem" in added
+    ? { values, issues: [{ field: "newLocale", message: added.problem }] }
+    : { values: added };
 }
 
 /**

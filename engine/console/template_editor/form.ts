@@ -4,10 +4,11 @@
  * `locales.de.text`), so a validation issue's path names the field it
  * belongs to and what was typed goes back into the same fields.
  */
-import type {
-  TemplateChannel,
-  TemplateDefinition,
-  TemplateVariant,
+import {
+  localeKeySchema,
+  type TemplateChannel,
+  type TemplateDefinition,
+  type TemplateVariant,
 } from "../../interventions/templates/mod.ts";
 
 /** A part of a variant, in the order the editor shows them. */
@@ -74,6 +75,25 @@ export function definitionOf(channel: TemplateChannel, values: FormValues): Temp
   }
   if (Object.keys(locales).length > 0) definition.locales = locales;
   return definition;
+}
+
+/**
+ * The form with an empty locale variant `key` added (the fields the editor shows for it), or the
+ * problem with the key. Nothing is saved: the variant is kept once something is written in it.
+ */
+export function withLocale(
+  values: FormValues,
+  channel: TemplateChannel,
+  key: string,
+): FormValues | { problem: string } {
+  const parsed = localeKeySchema.safeParse(key.trim());
+  if (!parsed.success) return { problem: parsed.error.issues[0]!.message };
+  if (localesOf(values).includes(parsed.data)) {
+    return { problem: `there is a ${parsed.data} variant already` };
+  }
+  const added: FormValues = { ...values, newLocale: "" };
+  for (const part of partsOf(channel)) added[partField(parsed.data, part)] = "";
+  return added;
 }
 
 /** The form's text fields (not `_csrf` and the like), with line breaks as `\n`. */

@@ -384,3 +384,38 @@ Deno.test("console templates: text typed into an editor whose session ended come
     assert(!again.html.includes("Typed while away"));
   });
 });
+
+Deno.test("console templates: a locale variant is added to the form, and saved once written", async () => {
+  await withConsole(async (t) => {
+    const manager = await t.signedIn("success-manager");
+    const form = formOf((await manager.get("/console/templates/owner_alert")).html);
+    const bad = await manager.post("/console/templates/owner_alert", {
+      ...form,
+      newLocale: "French",
+      _action: "add-locale",
+    });
+    assertMatch(bad.html, /id="tpl-newLocale-error">must be a language like de/);
+    const added = await manager.post("/console/templates/owner_alert", {
+      ...form,
+      newLocale: "fr",
+      _action: "add-locale",
+    });
+    assertEquals(added.status, 200);
+    assertMatch(
+      added.html,
+      /<details class="locale" open=""><summary>Locale variant fr<\/summary>/,
+    );
+    assertMatch(added.html, /<textarea id="tpl-locales-fr-text" name="locales.fr.text"/);
+    assertEquals((await getTemplate(t.api.db, "owner_alert")).draft, null, "nothing saved yet");
+    const saved = await manager.post("/console/templates/owner_alert", {
+      ...formOf(added.html),
+      "locales.fr.text": "*{{customer.name}}* a besoin d'aide",
+      _action: "save",
+    });
+    assertEquals(saved.status, 303);
+    assertEquals(
+      (await getTemplate(t.api.db, "owner_alert")).draft?.locales?.fr?.text,
+      "*{{customer.name}}* a besoin d'aide",
+    );
+  });
+});
