@@ -344,7 +344,8 @@ function PreviewSection(props: { view: EditorView; page: string }) {
         <button type="submit">Show preview</button>
         <datalist id="preview-customers"></datalist>
       </form>
-      <div id="preview-views" aria-live="polite" aria-busy="false">
+      <p id="preview-status" class="visually-hidden" role="status"></p>
+      <div id="preview-views" aria-busy="false">
         {view.preview ? <PreviewViews preview={view.preview} /> : null}
       </div>
     </section>

@@ -120,6 +120,15 @@ channelChoice?.addEventListener("change", () => {
   }
 });
 
+// Screen readers hear when the problems change, not the whole preview after every pause.
+const status = document.getElementById("preview-status");
+function announce(issues) {
+  const text = issues.length === 0
+    ? "No problems: the preview shows the template as typed."
+    : `${issues.length} problem${issues.length === 1 ? "" : "s"}: ${issues[0].message}`;
+  if (status && status.textContent !== text) status.textContent = text;
+}
+
 let timer = 0;
 let sent = 0;
 async function refreshPreview() {
@@ -145,6 +154,7 @@ async function refreshPreview() {
     const answer = await response.json();
     showIssues(answer.issues);
     views.innerHTML = answer.html;
+    announce(answer.issues);
   } catch {
     if (number === sent) views.textContent = "The console cannot be reached right now.";
   } finally {

@@ -82,6 +82,7 @@ Deno.test({
         await error.waitFor();
         assertMatch(await error.innerText(), /^line \d+, column \d+: syntax error/);
         assertEquals(await page.locator("#tpl-text").getAttribute("aria-invalid"), "true");
+        assertMatch(await page.locator("#preview-status").innerText(), /^1 problem: line \d+/);
         assert(await page.locator(".code-editor .ln.marked").count() >= 1);
         assertMatch(
           await page.locator("#preview-views").innerText(),
