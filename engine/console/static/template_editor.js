@@ -101,13 +101,14 @@ function showIssues(issues) {
       item.textContent = field === "*" ? `${issue.field}: ${issue.message}` : issue.message;
       return item;
     }));
-    const textarea = field === "*" ? null : form.querySelector(`[name="${CSS.escape(field)}"]`);
-    if (textarea?.matches("textarea[data-code-editor]")) {
-      textarea.dataset.marked = JSON.stringify(own.map((issue) => issue.line).filter(Boolean));
-      if (own.length > 0) textarea.setAttribute("aria-invalid", "true");
-      else textarea.removeAttribute("aria-invalid");
-      textarea.closest(".field").classList.toggle("invalid", own.length > 0);
-      redraw(textarea);
+    const input = field === "*" ? null : form.querySelector(`[name="${CSS.escape(field)}"]`);
+    if (!input) continue;
+    if (own.length > 0) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    input.closest(".field")?.classList.toggle("invalid", own.length > 0);
+    if (input.matches("textarea[data-code-editor]")) {
+      input.dataset.marked = JSON.stringify(own.map((issue) => issue.line).filter(Boolean));
+      redraw(input);
     }
   }
 }
