@@ -132,20 +132,26 @@ export function TemplateEditorPage(props: { session: Session; view: EditorView }
               hint="What rules name: lower-case letters, digits, _ and - (e.g. venue_open_day)"
             />
           )}
-          <Field
-            name="name"
-            label="Name"
-            idPrefix="tpl"
-            value={view.values.name}
-            error={error("name")}
-          />
-          <Field
-            name="description"
-            label="Description"
-            idPrefix="tpl"
-            value={view.values.description}
-            error={error("description")}
-          />
+          {view.canWrite
+            ? (
+              <>
+                <Field
+                  name="name"
+                  label="Name"
+                  idPrefix="tpl"
+                  value={view.values.name}
+                  error={error("name")}
+                />
+                <Field
+                  name="description"
+                  label="Description"
+                  idPrefix="tpl"
+                  value={view.values.description}
+                  error={error("description")}
+                />
+              </>
+            )
+            : <p>{view.values.description}</p>}
           {template
             ? (
               <p>
