@@ -7,6 +7,7 @@ const files: Record<string, string> = {
   "console.js": "text/javascript; charset=utf-8",
   "live_feed.js": "text/javascript; charset=utf-8",
   "rules.js": "text/javascript; charset=utf-8",
+  "template_editor.js": "text/javascript; charset=utf-8",
 };
 
 const loaded = new Map<string, Promise<string>>();

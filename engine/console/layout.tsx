@@ -65,6 +65,7 @@ export function Layout(
     session: Session;
     current: string;
     children: Child;
+    /** Page scripts, file names under /console/static/. */
     scripts?: string[];
   },
 ) {

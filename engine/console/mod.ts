@@ -14,7 +14,6 @@ import { registerAssets } from "./assets.ts";
 import type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
 import { consoleError } from "./error_pages.tsx";
 import { registerAuditPage } from "./pages/audit.tsx";
-import { registerComingPages } from "./pages/coming.tsx";
 import { registerCustomerPage } from "./pages/customer.tsx";
 import { registerCustomersPage } from "./pages/customers.tsx";
 import { registerOverviewPage } from "./pages/overview.tsx";
@@ -23,6 +22,7 @@ import { registerRuleEditor } from "./pages/rule_editor.tsx";
 import { registerRuleHistory } from "./pages/rule_history.tsx";
 import { registerRulesPage } from "./pages/rules.tsx";
 import { registerSignIn } from "./pages/sign_in.tsx";
+import { registerTemplatesPage } from "./pages/templates.tsx";
 import { registerUsersPage } from "./pages/users.tsx";
 
 export type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
@@ -58,7 +58,7 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
   registerRuleEditor(app, deps);
   registerRuleHistory(app, deps);
   registerRuleApproval(app, deps);
-  registerComingPages(app, deps);
+  registerTemplatesPage(app, deps);
   app.onError((error, c) =>
     consoleError(error, c, (e) => deps.log.error("console page failed", { error: e }))
   );
@@ -86,6 +86,13 @@ export const consoleRoutes: readonly string[] = [
   "POST /console/rules/{id}/rollback",
   "POST /console/rules/{id}/decision",
   "GET /console/templates",
+  "GET /console/templates/new",
+  "POST /console/templates/new",
+  "GET /console/templates/{id}",
+  "POST /console/templates/{id}",
+  "POST /console/templates/{id}/rollback",
+  "POST /console/template-preview",
+  "GET /console/template-customers",
   "GET /console/customers",
   "GET /console/customers/{id}",
 ];
