@@ -31,9 +31,14 @@ export { sessionActorOfUpgrade } from "./feed_session.ts";
 // Pages load nothing from elsewhere and cannot be framed. The only inline scripts are the
 // ones a streamed page (engine/console/loading.tsx) sends to put a section that loaded
 // late in place of its "Loading…", and they carry the request's nonce.
-const contentSecurityPolicy = (nonce: string) =>
-  `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; ` +
+// The template editor's pages also allow inline styles: its email preview is a sandboxed
+// srcdoc frame, which inherits this policy, and an email's HTML is styled inline.
+const contentSecurityPolicy = (nonce: string, path: string) =>
+  `default-src 'self'; script-src 'self' 'nonce-${nonce}'; ` +
+  `style-src 'self'${EMAIL_PREVIEW_PAGES.test(path) ? " 'unsafe-inline'" : ""}; ` +
   "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const EMAIL_PREVIEW_PAGES = /^\/console\/templates\/[^/]+$/;
 
 /** The console as a Hono app, to mount at `/console`. */
 export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
@@ -42,7 +47,7 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const nonce = randomId();
     c.set("cspNonce", nonce);
     await next();
-    c.header("Content-Security-Policy", contentSecurityPolicy(nonce));
+    c.header("Content-Security-Policy", contentSecurityPolicy(nonce, c.req.path));
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");

@@ -8,7 +8,7 @@
  * console-templates-*.png there.
  */
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
-import { hasChromium } from "../../helpers/browser.ts";
+import { hasChromium, launchChromium } from "../../helpers/browser.ts";
 import { checkPage, signInOnPage, withBrowserPage } from "../../helpers/console_browser.ts";
 import { withConsole } from "../../helpers/console.ts";
 import { NOW } from "../../helpers/fixtures.ts";
@@ -111,6 +111,54 @@ Deno.test({
         assertMatch(published.published!.text, /\{\{#if health\}\}Score \{\{health.score\}\}/);
         assertEquals(problems, []);
       });
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "console templates in Chromium: the email preview keeps the email's own inline styles under the console's CSP",
+  ignore: !hasChromium,
+  fn: async () => {
+    await withConsole(async (t) => {
+      await seedDemoData(t.api.db, {
+        customers: 3,
+        days: 30,
+        seed: 9,
+        asOf: NOW,
+        historyWeeks: 1,
+        scoring: scoringSettings(t.api.config),
+      });
+      await t.user("ben@example.com", "success-manager", "Ben Okafor");
+      const browser = await launchChromium();
+      try {
+        // The console's own policy this time, as a person's browser applies it.
+        const page = await (await browser.newContext()).newPage();
+        await page.goto(`${t.origin}/console/templates/onboarding_nudge`);
+        await signInOnPage(page, "ben@example.com");
+        await page.click("#tpl-html");
+        await page.keyboard.press("Control+End");
+        await page.keyboard.type(
+          '<style>.lead { font-weight: 700 }</style><p class="lead" style="color: rgb(0, 128, 0)">Green and bold</p>',
+        );
+        const styled = page.frameLocator("iframe.email-frame").locator("p.lead");
+        await styled.waitFor();
+        assertEquals(
+          await styled.evaluate((p) => {
+            // In the page (this file is type-checked without the DOM's types).
+            const page = globalThis as unknown as {
+              getComputedStyle(element: unknown): { color: string; fontWeight: string };
+            };
+            const style = page.getComputedStyle(p);
+            return [style.color, style.fontWeight];
+          }),
+          ["rgb(0, 128, 0)", "700"],
+        );
+        // Still no script: the frame is sandboxed.
+        assertEquals(await page.locator("iframe.email-frame").getAttribute("sandbox"), "");
+      } finally {
+        await browser.close();
+      }
     });
   },
 });
