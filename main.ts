@@ -5,6 +5,7 @@
  */
 import { progress, runCommand, say, warn } from "./cli/output.ts";
 import {
+  type AdminUser,
   ensureAdminAccess,
   ensureAdminUser,
   generateTokenSecret,
@@ -103,6 +104,7 @@ await runCommand(async () => {
   });
   let health: HealthMonitor;
   let adminSecret: string | null;
+  let firstUser: AdminUser = { outcome: "none" };
   const localToken = generateTokenSecret();
   try {
     await installEngine(db, { config, now: clock.now(), log });
@@ -113,7 +115,7 @@ await runCommand(async () => {
       now: clock.now(),
       log,
     }));
-    await ensureAdminUser(db, {
+    firstUser = await ensureAdminUser(db, {
       email: config.INIT_ADMIN_EMAIL,
       password: config.INIT_ADMIN_PASSWORD,
       now: clock.now(),
@@ -342,6 +344,11 @@ await runCommand(async () => {
   say(`  API:       ${url}/api/v1/openapi.json`);
   say(`  API docs:  ${url}/api/docs`);
   say(`  console:   ${url}/console (users: deno task user:create, or INIT_ADMIN_EMAIL)`);
+  if (firstUser.outcome === "first") {
+    say(
+      `  console sign-in (shown this once; keep it): ${firstUser.email} / ${firstUser.password}`,
+    );
+  }
   say(`  health:    ${url}/api/customer-success/health (details: …/health/ml and others)`);
   say(`  probes:    ${url}/api/customer-success/health/live and …/health/ready`);
   const nextRun = scheduled ? nextCronTicks(config.CYCLE_SCHEDULE, clock.now(), 1)[0] : undefined;

@@ -12,7 +12,13 @@
  * ```
  */
 export { type Actor, systemActor, tokenActor, userActor } from "./actor.ts";
-export { type AdminAccess, ensureAdminAccess, ensureAdminUser } from "./bootstrap.ts";
+export {
+  type AdminAccess,
+  type AdminUser,
+  ensureAdminAccess,
+  ensureAdminUser,
+  FIRST_ADMIN_EMAIL,
+} from "./bootstrap.ts";
 export { PASSWORD_MIN_LENGTH, passwordProblem } from "./passwords.ts";
 export {
   endSession,
