@@ -42,6 +42,8 @@ export function Document(props: { title: string; children: Child; scripts?: stri
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${props.title} · Customer success console`}</title>
+          {/* No icon: without this line browsers ask for /favicon.ico and log its 404. */}
+          <link rel="icon" href="data:," />
           <link rel="stylesheet" href="/console/static/console.css" />
           <script src="/console/static/console.js" defer></script>
           {(props.scripts ?? []).map((file) => (

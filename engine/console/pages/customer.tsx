@@ -101,10 +101,24 @@ function CustomerPage(props: { view: CustomerView }) {
       {risk
         ? (
           <section class="why-at-risk" aria-labelledby="why-at-risk">
-            <h2 id="why-at-risk">Why at risk</h2>
-            <p>
-              {customer.name} is at risk: {risk.signals.join("; ")}.
-            </p>
+            {customer.churnedAt
+              ? (
+                <>
+                  <h2 id="why-at-risk">Why they left</h2>
+                  <p>
+                    {customer.name} churned {utc(customer.churnedAt)}; their last scores read:{" "}
+                    {risk.signals.join("; ")}.
+                  </p>
+                </>
+              )
+              : (
+                <>
+                  <h2 id="why-at-risk">Why at risk</h2>
+                  <p>
+                    {customer.name} is at risk: {risk.signals.join("; ")}.
+                  </p>
+                </>
+              )}
             {risk.reasons.length > 0
               ? (
                 <ul>

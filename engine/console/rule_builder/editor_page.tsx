@@ -6,6 +6,7 @@
  * JSON view is the editor and every action still works; with it the visual
  * editor is in front.
  */
+import { operatorLabels } from "./operator_labels.ts";
 import type { Context } from "hono";
 import type { Session } from "../../access/mod.ts";
 import type { FieldIssue } from "../../errors.ts";
@@ -60,7 +61,7 @@ function builderData(context: RuleContext): string {
       values: f.values ?? null,
     }]),
   );
-  return JSON.stringify({ facts, operators: operatorsFor, all: operators });
+  return JSON.stringify({ facts, operators: operatorsFor, all: operators, labels: operatorLabels });
 }
 
 /** Renders the builder. */

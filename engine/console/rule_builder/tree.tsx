@@ -7,6 +7,7 @@
  * inputs back into the definition. The inputs have no `name`: the form sends
  * the definition as one JSON field, which rules.js keeps in step.
  */
+import { operatorLabel } from "./operator_labels.ts";
 import type { Child } from "hono/jsx";
 import {
   channels,
@@ -135,7 +136,9 @@ function Comparison(props: { node: LeafNode; context: TreeContext }) {
               ? null
               : <option value={node.operator} selected>{node.operator || "Choose…"}</option>}
             {offered.map((op) => (
-              <option key={op} value={op} selected={op === node.operator}>{op}</option>
+              <option key={op} value={op} selected={op === node.operator}>
+                {operatorLabel(op)}
+              </option>
             ))}
           </select>
         )}

@@ -239,7 +239,7 @@
     const operatorSelect = comparison.querySelector("select.operator");
     const offered = fact ? data.operators[fact.type] : data.all;
     const current = operatorSelect.value;
-    operatorSelect.replaceChildren(...offered.map((op) => new Option(op, op)));
+    operatorSelect.replaceChildren(...offered.map((op) => new Option(data.labels[op] ?? op, op)));
     operatorSelect.value = offered.includes(current) ? current : offered[0];
     updateValue(comparison);
   }

@@ -258,6 +258,19 @@ Deno.test("customer page: why at risk, health trend and components, churn reason
     );
     const calm = await manager.get(`/console/customers/${healthy!.id}`);
     assert(!calm.html.includes("Why at risk"), "a healthy customer is not at risk");
+
+    // A customer who has left is no longer "at risk": the same reasons read as why they left.
+    await t.api.db.query("update customers set churned_at = $2 where id = $1", [
+      riskiest.id,
+      "2026-06-14T09:30:00Z",
+    ]);
+    const gone = await manager.get(`/console/customers/${riskiest.id}`);
+    const left = gone.html.match(/<section class="why-at-risk"[\s\S]*?<\/section>/)![0];
+    assertMatch(left, /<h2 id="why-at-risk">Why they left<\/h2>/);
+    assertMatch(
+      left,
+      /churned 2026-06-14 09:30 UTC; their last scores read: health [\d.]+ is poor/,
+    );
   });
 });
 

@@ -68,7 +68,10 @@ Deno.test("console rules: the builder offers the catalog's facts with descriptio
       page.html,
       /id="rb-conditions-all-0-fact-hint">The latest health score; higher is healthier \(points \(0–100\)\); number</,
     );
-    assertMatch(page.html, /<option value="greaterThanInclusive">greaterThanInclusive<\/option>/);
+    assertMatch(
+      page.html,
+      /<option value="greaterThanInclusive">is at least \(greaterThanInclusive\)<\/option>/,
+    );
     assert(
       !/id="rb-conditions-all-0-operator".*?contains/s.test(
         page.html.split("rb-conditions-all-0-value")[0]!,
