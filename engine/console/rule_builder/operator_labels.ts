@@ -1,7 +1,7 @@
 /**
  * The operators in words for the builder's operator choice: a success manager
  * reads "is at least", not "greaterThanInclusive". The rule keeps the
- * engine's name (shown beside the words, as the JSON view has it).
+ * engine's name (the option's value, and what the JSON view shows).
  */
 import type { Operator } from "../../rules/mod.ts";
 
@@ -18,9 +18,9 @@ const words: Readonly<Record<Operator, string>> = {
   greaterThanInclusive: "is at least",
 };
 
-/** The choice's text for `operator`, e.g. `is at least (greaterThanInclusive)`. */
+/** The choice's text for `operator`, e.g. `is at least`; an unknown name as it is. */
 export function operatorLabel(operator: string): string {
-  return Object.hasOwn(words, operator) ? `${words[operator as Operator]} (${operator})` : operator;
+  return Object.hasOwn(words, operator) ? words[operator as Operator] : operator;
 }
 
 /** Every operator's text, for the page's script. */
