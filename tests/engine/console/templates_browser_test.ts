@@ -10,11 +10,24 @@
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { hasChromium, launchChromium } from "../../helpers/browser.ts";
 import { checkPage, signInOnPage, withBrowserPage } from "../../helpers/console_browser.ts";
-import { withConsole } from "../../helpers/console.ts";
+import { type ConsoleTest, withConsole } from "../../helpers/console.ts";
 import { NOW } from "../../helpers/fixtures.ts";
 import { seedDemoData } from "../../../engine/demo/mod.ts";
 import { scoringSettings } from "../../../engine/health/mod.ts";
 import { getTemplate } from "../../../engine/interventions/templates/mod.ts";
+
+/** A small demo population, so there are customers to preview for, and the manager Ben. */
+async function seedPreviewCustomers(t: ConsoleTest, customers: number): Promise<void> {
+  await seedDemoData(t.api.db, {
+    customers,
+    days: 30,
+    seed: 9,
+    asOf: NOW,
+    historyWeeks: 1,
+    scoring: scoringSettings(t.api.config),
+  });
+  await t.user("ben@example.com", "success-manager", "Ben Okafor");
+}
 
 Deno.test({
   name:
@@ -22,16 +35,7 @@ Deno.test({
   ignore: !hasChromium,
   fn: async () => {
     await withConsole(async (t) => {
-      // A small demo population, so there are customers to preview for.
-      await seedDemoData(t.api.db, {
-        customers: 12,
-        days: 30,
-        seed: 9,
-        asOf: NOW,
-        historyWeeks: 1,
-        scoring: scoringSettings(t.api.config),
-      });
-      await t.user("ben@example.com", "success-manager", "Ben Okafor");
+      await seedPreviewCustomers(t, 12);
 
       await withBrowserPage(async (page, problems) => {
         await page.goto(`${t.origin}/console/templates`);
@@ -121,15 +125,7 @@ Deno.test({
   ignore: !hasChromium,
   fn: async () => {
     await withConsole(async (t) => {
-      await seedDemoData(t.api.db, {
-        customers: 3,
-        days: 30,
-        seed: 9,
-        asOf: NOW,
-        historyWeeks: 1,
-        scoring: scoringSettings(t.api.config),
-      });
-      await t.user("ben@example.com", "success-manager", "Ben Okafor");
+      await seedPreviewCustomers(t, 3);
       const browser = await launchChromium();
       try {
         // The console's own policy this time, as a person's browser applies it.
