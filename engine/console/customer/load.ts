@@ -61,19 +61,23 @@ export interface CustomerView {
   catalog: FactCatalog;
 }
 
-/** The customer page's data, or null when there is no customer `id`. */
-export async function loadCustomerView(
-  db: Db,
-  id: string,
-  now: Date,
-): Promise<CustomerView | null> {
-  let customer: Customer;
+/** The customer `id`, or null when there is none. */
+export async function findCustomer(db: Db, id: string): Promise<Customer | null> {
   try {
-    customer = await getCustomer(db, id);
+    return await getCustomer(db, id);
   } catch (error) {
     if (isEngineError(error, "CUSTOMER_NOT_FOUND")) return null;
     throw error;
   }
+}
+
+/** The rest of the customer page's data, for `customer` (findCustomer's). */
+export async function loadCustomerView(
+  db: Db,
+  customer: Customer,
+  now: Date,
+): Promise<CustomerView> {
+  const id = customer.id;
   const page = { limit: RECENT };
   const [
     health,

@@ -3,33 +3,45 @@
  * are, at the top; then health with its trend and components, the churn
  * prediction and its reasons, milestones, rule firings with their
  * explanations, interventions with status and outcome, and the in-app inbox.
- * Each section says in a sentence when it has nothing yet.
+ * Each section says in a sentence when it has nothing yet. Who the customer
+ * is shows at once; the rest streams in (engine/console/loading.tsx), so a
+ * slow database shows "Loading …" rather than a blank page.
  */
 import type { Context, Hono } from "hono";
-import { customerIdSchema } from "../../signals/mod.ts";
+import { type Customer, customerIdSchema } from "../../signals/mod.ts";
 import { utc } from "../customer/bands.ts";
 import { ChurnSection } from "../customer/churn_section.tsx";
 import { FiringsSection } from "../customer/firings_section.tsx";
 import { HealthSection } from "../customer/health_section.tsx";
-import { type CustomerView, loadCustomerView } from "../customer/load.ts";
+import { type CustomerView, findCustomer, loadCustomerView } from "../customer/load.ts";
 import { MilestonesSection } from "../customer/milestones_section.tsx";
 import { InboxSection, InterventionsSection } from "../customer/outreach_sections.tsx";
 import { whyAtRisk } from "../customer/why_at_risk.ts";
 import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 import { Layout } from "../layout.tsx";
+import { Deferred, streamedPage, WholePageLink } from "../loading.tsx";
 import { requireSession } from "../session.ts";
 
 /** Registers GET /customers/:id. */
 export function registerCustomerPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   app.get("/customers/:id", requireSession(deps, "read:metrics"), async (c) => {
     const id = c.req.param("id");
-    const view = customerIdSchema.safeParse(id).success
-      ? await loadCustomerView(deps.db, id, deps.clock.now())
+    const customer = customerIdSchema.safeParse(id).success
+      ? await findCustomer(deps.db, id)
       : null;
-    if (!view) return notFound(c, id);
-    return c.html(
-      <Layout title={view.customer.name} session={c.get("session")} current="/console/customers">
-        <CustomerPage view={view} />
+    if (!customer) return notFound(c, id);
+    // Who the customer is at once; the rest (a dozen reads) streams in when it has loaded.
+    return streamedPage(
+      c,
+      <Layout title={customer.name} session={c.get("session")} current="/console/customers">
+        <WholePageLink path={`/console/customers/${encodeURIComponent(customer.id)}`} />
+        <CustomerFacts customer={customer} />
+        <Deferred
+          what="the customer's health, churn prediction and history"
+          log={(error) => deps.log.error("customer page failed", { error })}
+          load={() => loadCustomerView(deps.db, customer, deps.clock.now())}
+          render={(view) => <CustomerDetails view={view} />}
+        />
       </Layout>,
     );
   });
@@ -51,10 +63,8 @@ function notFound(c: Context<ConsoleEnv>, id: string) {
   );
 }
 
-function CustomerPage(props: { view: CustomerView }) {
-  const v = props.view;
-  const customer = v.customer;
-  const risk = whyAtRisk(v.health, v.healthModel, v.prediction, customer.currency);
+function CustomerFacts(props: { customer: Customer }) {
+  const customer = props.customer;
   const email = typeof customer.attributes.email === "string" ? customer.attributes.email : null;
   return (
     <>
@@ -98,6 +108,16 @@ function CustomerPage(props: { view: CustomerView }) {
           )
           : null}
       </dl>
+    </>
+  );
+}
+
+function CustomerDetails(props: { view: CustomerView }) {
+  const v = props.view;
+  const customer = v.customer;
+  const risk = whyAtRisk(v.health, v.healthModel, v.prediction, customer.currency);
+  return (
+    <>
       {risk
         ? (
           <section class="why-at-risk" aria-labelledby="why-at-risk">

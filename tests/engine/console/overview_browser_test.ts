@@ -3,7 +3,7 @@
  * words, the dashboard plugin's live feed showing an event as it happens
  * (over the console session, no token), and, on PostgreSQL, a section whose
  * table is locked shows "Loading …" while the rest of the page is usable,
- * then fills in when the lock goes.
+ * then fills in when the lock goes; so does a customer's page.
  */
 import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { hasChromium } from "../../helpers/browser.ts";
@@ -139,7 +139,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "console overview in Chromium: a section the database is slow to answer shows Loading while the rest of the page works",
+    "console in Chromium: a section the database is slow to answer shows Loading while the rest of the page works (overview, customer page)",
   // PGlite has one connection: a lock held by the test would hold up the page's every query.
   ignore: !hasChromium || backend !== "postgres",
   fn: async () => {
@@ -175,6 +175,30 @@ Deno.test({
         });
         await page.locator("figure.chart svg[aria-label^='Average health']").waitFor();
         assertEquals(await loading.count(), 0);
+
+        // A customer's page: who they are at once, their history when health answers.
+        const [someone] = await t.api.db.query<{ id: string }>(
+          "select id from customers order by id limit 1",
+        );
+        await whileHolding(
+          t.api.db,
+          "lock table customer_health in access exclusive mode",
+          async () => {
+            await page.goto(`${t.origin}/console/customers/${someone!.id}`, {
+              waitUntil: "commit",
+            });
+            await page.locator("p.loading", {
+              hasText: "Loading the customer's health, churn prediction and history…",
+            }).waitFor();
+            assertMatch(
+              await page.locator("dl.customer-facts").innerText(),
+              new RegExp(someone!.id),
+            );
+            assertEquals(await page.locator("h2#health").count(), 0);
+          },
+        );
+        await page.locator("h2#health").waitFor();
+        assertEquals(await page.locator("p.loading").count(), 0);
 
         assertEquals(problems, []);
       });
