@@ -5,6 +5,7 @@
  * origin: browsers send cookies on cross-site WebSocket handshakes, and the
  * Origin header, which a page cannot forge, is what tells them apart.
  */
+import { parse } from "hono/utils/cookie";
 import { type Actor, findSession, userActor } from "../access/mod.ts";
 import type { ConsoleDeps } from "./deps.ts";
 import { sessionPolicy } from "./deps.ts";
@@ -18,7 +19,7 @@ export async function sessionActorOfUpgrade(
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return null;
   const origin = request.headers.get("origin");
   if (!origin || !sameOrigin(origin, request, deps.config.PUBLIC_URL)) return null;
-  const sessionId = cookieValue(request.headers.get("cookie"), SESSION_COOKIE);
+  const sessionId = parse(request.headers.get("cookie") ?? "", SESSION_COOKIE)[SESSION_COOKIE];
   if (!sessionId) return null;
   const session = await findSession(
     deps.db,
@@ -40,12 +41,4 @@ function sameOrigin(origin: string, request: Request, publicUrl: string): boolea
   }
   const host = request.headers.get("host") ?? new URL(request.url).host;
   return page.host === host || page.origin === new URL(publicUrl).origin;
-}
-
-function cookieValue(header: string | null, name: string): string | null {
-  for (const part of (header ?? "").split(";")) {
-    const [key, ...value] = part.trim().split("=");
-    if (key === name) return value.join("=") || null;
-  }
-  return null;
 }
