@@ -19,9 +19,10 @@
  *   --train-trees N      trees it grows (default 300)
  *   --reference-rows N   rows of the sample both trainers learn from (default 10,000)
  *   --reference-trees N  trees they grow on it (default 30)
- *   --plan               print the plans of one shard's features query and
- *                        latest-predictions statement (EXPLAIN ANALYZE)
- *   and the population flags of bench:health (--customers, --database, …)
+ *   --plan               print the plan of one shard's features query (EXPLAIN ANALYZE)
+ *   and the population flags of bench:health (--customers, --database, …),
+ *   with a population of its own by default: 132,000 suppliers in cs_bench_ml,
+ *   of whom about 100,000 are active at the scoring time (the target's count)
  *
  * The server is BENCH_DATABASE_URL, else DATABASE_URL, else local PostgreSQL.
  * Exits 1 only on an error or when compared paths compute different results.
@@ -55,6 +56,9 @@ await runCommand(async () => {
     args: Deno.args,
     options: {
       ...populationOptions,
+      // About 100,000 of them active an hour after the seed (the rest signed up later or churned).
+      customers: { type: "string", default: "132000" },
+      database: { type: "string", default: "cs_bench_ml" },
       only: { type: "string", default: PARTS.join(",") },
       "naive-sample": { type: "string", default: "500" },
       "inference-rows": { type: "string", default: "100000" },
@@ -139,10 +143,8 @@ await runCommand(async () => {
         batchSize: config.SCORING_BATCH_SIZE,
       };
       if (values.plan) {
-        for (const plan of [scoring.plans.features, scoring.plans.latest]) {
-          for (const line of plan?.lines ?? []) warn(line);
-          warn("");
-        }
+        for (const line of scoring.featuresPlan.lines) warn(line);
+        warn("");
       }
     } finally {
       await bench.close();

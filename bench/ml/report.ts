@@ -30,6 +30,8 @@ export function scoringRows(
 ): { rows: Row[]; agree: boolean; met: boolean } {
   const { headline, oneWorker: one } = s;
   const perSecond = headline.predicted / headline.seconds;
+  // Measured when the population has enough active customers; projected from the rate otherwise.
+  const measured = headline.predicted >= TARGETS.scoreCustomers;
   const projected = TARGETS.scoreCustomers / perSecond;
   const t = one.times;
   const explainAndRows = t.work - t.features - t.inference - t.driftBins - t.logCopy -
@@ -39,7 +41,7 @@ export function scoringRows(
     `${fixed(ms / 1000, 2)} s (${Math.round((ms / (one.seconds * 1000)) * 100)}%)`;
   // Every active customer scored, and the sample scored alike by both paths.
   const agree = s.check.disagreements.length === 0 && headline.predicted === s.active;
-  const met = projected < TARGETS.scoreSeconds;
+  const met = (measured ? headline.seconds : projected) < TARGETS.scoreSeconds;
   const first = s.check.disagreements[0];
   return {
     agree,
@@ -63,10 +65,16 @@ export function scoringRows(
         `(${int(headline.changed)} \`churn.predicted\` events)`,
       ],
       [
-        `**churn stage, ${headline.workers} shard workers (configured)**`,
-        `**${fixed(headline.seconds, 2)} s** · ${
-          int(perSecond)
-        } customers/s · ${headline.shards} shards`,
+        `churn stage, first predictions, the process's first cycle (${s.processFirst.workers} workers)`,
+        `${fixed(s.processFirst.seconds, 2)} s · ${
+          int(s.processFirst.predicted / s.processFirst.seconds)
+        } customers/s (V8 compiling the engine's code on the same cores)`,
+      ],
+      [
+        `**churn stage, first predictions, ${headline.workers} shard workers (configured)**`,
+        `**${fixed(headline.seconds, 2)} s** (median of ${
+          s.firstRuns.map((r) => fixed(r.seconds, 2)).join(", ")
+        }) · ${int(perSecond)} customers/s · ${headline.shards} shards`,
       ],
       [
         `churn stage, the next hourly cycle (${s.nextHour.workers} workers)`,
@@ -91,14 +99,13 @@ export function scoringRows(
       ],
       ["1 worker: explain and log rows (TypeScript)", share(explainAndRows)],
       ["1 worker: log rows by COPY", share(t.logCopy)],
-      ["1 worker: latest predictions and events (one statement)", share(t.latestAndEvents)],
+      ["1 worker: latest predictions and events (COPY)", share(t.latestAndEvents)],
       ["1 worker: drift bins and their row", share(t.driftBins + t.scoringRun + t.otherSql)],
       ["1 worker: planning, shard claims, commits", share(bookkeeping)],
       [
-        `features SQL of one shard (${int(s.plans.features.customers)} customers), EXPLAIN ANALYZE`,
-        planTimes(s.plans.features),
+        `features SQL of one shard (${int(s.featuresPlan.customers)} customers), EXPLAIN ANALYZE`,
+        planTimes(s.featuresPlan),
       ],
-      ["latest predictions and events of that shard, EXPLAIN ANALYZE", planTimes(s.plans.latest)],
       [
         `naive, one customer at a time (${int(s.naive.customers)} sampled)`,
         `${fixed(s.naive.seconds, 2)} s · ${int(s.naive.perSecond)} customers/s`,
@@ -116,7 +123,9 @@ export function scoringRows(
         `target: ${int(TARGETS.scoreCustomers)} customers scored < ${TARGETS.scoreSeconds} s`,
         `${met ? "met" : "not met"}: ${fixed(headline.seconds, 2)} s for ${
           int(headline.predicted)
-        }; ${fixed(projected, 2)} s projected for ${int(TARGETS.scoreCustomers)}`,
+        }${
+          measured ? "" : `; ${fixed(projected, 2)} s projected for ${int(TARGETS.scoreCustomers)}`
+        }`,
       ],
     ],
   };
@@ -215,10 +224,8 @@ export function trainingRows(f: TrainingFigures): { rows: Row[]; agree: boolean;
   };
 }
 
-function planTimes(plan: StatementPlan | null): string {
-  return plan
-    ? `planning ${fixed(plan.planningMs, 1)} ms · execution ${fixed(plan.executionMs, 1)} ms`
-    : "not captured";
+function planTimes(plan: StatementPlan): string {
+  return `planning ${fixed(plan.planningMs, 1)} ms · execution ${fixed(plan.executionMs, 1)} ms`;
 }
 
 function int(n: number): string {

@@ -7,8 +7,8 @@
  *
  * The split of a shard's time is measured from outside the engine: the
  * stage's shard work gets a transaction handle that times each statement by
- * what it is (the features query, the log COPY, the latest-prediction
- * upsert with its events, the drift row), and the model's scorer and drift
+ * what it is (the features query, the log COPY, the latest predictions and
+ * their events, the drift row), and the model's scorer and drift
  * binning are timed through a `ChurnModels` that wraps what it loads. What
  * is left of a shard's time is the TypeScript between them: the path
  * attribution (`explain`) of every row and the log rows built from it.
@@ -102,14 +102,6 @@ export interface StageRun {
   shards: number;
   workers: number;
   times: ShardTimes;
-  /** The first shard's statement that writes the latest predictions and events, as sent. */
-  latestStatement: Statement | null;
-}
-
-/** A statement as the engine sent it. */
-export interface Statement {
-  sql: string;
-  params: readonly unknown[];
 }
 
 /**
@@ -123,7 +115,6 @@ export async function runChurnStage(
 ): Promise<StageRun> {
   const { models } = options;
   Object.assign(models.times, emptyTimes());
-  const captured: { latest: Statement | null } = { latest: null };
   const stage = evaluationStages(config, { channels: () => [], churnModels: models })
     .find((s): s is ShardedStage => s.name === "churn" && s.sharded === true);
   if (!stage) throw new EngineError("INTERNAL", "The engine has no sharded churn stage");
@@ -134,7 +125,7 @@ export async function runChurnStage(
     db,
     clock: { now: () => new Date(Date.now() - offset) },
     log: silentLogger,
-    stages: [timedStage(stage, models.times, captured)],
+    stages: [timedStage(stage, models.times)],
     leaseSeconds: config.CYCLE_LEASE_SECONDS,
     shardWorkers: options.workers,
     onProgress: bars.update,
@@ -161,7 +152,6 @@ export async function runChurnStage(
     shards: churn.counts.shards,
     workers: options.workers,
     times: { ...models.times },
-    latestStatement: captured.latest,
   };
 }
 
@@ -169,7 +159,6 @@ export async function runChurnStage(
 function timedStage(
   stage: ShardedStage,
   times: ShardTimes,
-  captured: { latest: Statement | null },
 ): ShardedStage {
   return {
     ...stage,
@@ -178,8 +167,7 @@ function timedStage(
       return async (tx, shard) => {
         const started = performance.now();
         try {
-          const first = shard.after === "";
-          return await work(timedTransaction(tx, times, first ? captured : null), shard);
+          return await work(timedTransaction(tx, times), shard);
         } finally {
           times.work += performance.now() - started;
           times.shards++;
@@ -192,7 +180,6 @@ function timedStage(
 function timedTransaction(
   tx: Loadable,
   times: ShardTimes,
-  captured: { latest: Statement | null } | null,
 ): Loadable {
   const timedCall = async <T>(part: keyof ShardTimes, call: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -204,17 +191,18 @@ function timedTransaction(
   };
   return {
     query: (sql, params, options) => {
-      const kind = statementKind(sql);
-      if (captured && kind === "latestAndEvents") captured.latest = { sql, params: params ?? [] };
-      return timedCall(kind, () => tx.query(sql, params, options));
+      return timedCall(statementKind(sql), () => tx.query(sql, params, options));
     },
     exec: (sql) => timedCall("otherSql", () => tx.exec(sql)),
     copyRows: (table, columns, rows) =>
-      timedCall(
-        table === "churn_prediction_logs" ? "logCopy" : "otherSql",
-        () => tx.copyRows(table, columns, rows),
-      ),
+      timedCall(copyKind(table), () => tx.copyRows(table, columns, rows)),
   };
+}
+
+function copyKind(table: string): keyof ShardTimes {
+  if (table === "churn_prediction_logs") return "logCopy";
+  if (table === "churn_predictions_latest" || table === "event_log") return "latestAndEvents";
+  return "otherSql";
 }
 
 function statementKind(sql: string): keyof ShardTimes {

@@ -1,16 +1,18 @@
 /**
- * Where the scoring statements spend their time: `EXPLAIN (ANALYZE,
- * BUFFERS)` of two statements the churn stage sends for one shard, exactly
- * as the engine sent them — the features query (captured from the engine's
- * `buildFeatures`, handed a Queryable that records instead of sending) and
- * the statement that writes the latest predictions and their events
- * (captured from the stage's first shard, explained again in a transaction
- * that is rolled back, with the shard's latest predictions removed first so
- * it does the same inserts the stage did).
+ * Where the features query spends its time: `EXPLAIN (ANALYZE, BUFFERS)` of
+ * the statement the churn stage sends for one shard, exactly as the engine
+ * sends it (captured from the engine's `buildFeatures`, handed a Queryable
+ * that records instead of sending). The stage's writes are COPY, which
+ * PostgreSQL does not explain.
  */
 import type { Db, Queryable } from "../../engine/db/mod.ts";
 import { buildFeatures } from "../../engine/ml/mod.ts";
-import type { Statement } from "./scoring.ts";
+
+/** A statement as the engine sent it. */
+interface Statement {
+  sql: string;
+  params: readonly unknown[];
+}
 
 /** The plan of one statement for one shard. */
 export interface StatementPlan {
@@ -39,34 +41,6 @@ export async function explainFeatures(
   const [statement] = sent;
   if (!statement) throw new Error("buildFeatures sent no statement");
   return await explain(db, statement, shard.size);
-}
-
-class RollBack extends Error {}
-
-/**
- * Explains the first shard's latest-predictions statement (`statement`,
- * customers after "" up to `last`) as the stage ran it: a first prediction
- * for each customer. Rolled back.
- */
-export async function explainLatestWrite(
-  db: Db,
-  statement: Statement,
-  shard: { last: string; size: number },
-): Promise<StatementPlan> {
-  let plan: StatementPlan | null = null;
-  try {
-    await db.transaction(async (tx) => {
-      await tx.query(
-        "delete from churn_predictions_latest where customer_id > '' and customer_id <= $1",
-        [shard.last],
-      );
-      plan = await explain(tx, statement, shard.size);
-      throw new RollBack();
-    });
-  } catch (error) {
-    if (!(error instanceof RollBack)) throw error;
-  }
-  return plan!;
 }
 
 async function explain(

@@ -3,6 +3,8 @@
  * postgres.js against a PostgreSQL server, or PGlite in a local folder. Both
  * speak the same PostgreSQL dialect; the same SQL runs on both.
  */
+import type { CopyBinary } from "./copy_binary.ts";
+import type { CopyText } from "./copy_text.ts";
 
 /** A result row, keyed by column name. */
 export type Row = Record<string, unknown>;
@@ -42,12 +44,13 @@ export interface Loadable extends Queryable {
   /**
    * Bulk-loads rows into `table` with COPY, many times faster than INSERT for
    * large loads. Values are in `columns` order; objects are stored as JSON.
-   * The load is one statement: all rows or none.
+   * The load is one statement: all rows or none. `CopyText` passes lines
+   * already encoded, `CopyBinary` rows in the binary format.
    */
   copyRows(
     table: string,
     columns: readonly string[],
-    rows: Iterable<readonly unknown[]>,
+    rows: Iterable<readonly unknown[]> | CopyText | CopyBinary,
   ): Promise<void>;
 }
 

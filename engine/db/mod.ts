@@ -14,6 +14,8 @@ export { PgCode, pgErrorCode, PREPARED } from "./db.ts";
 export { openDb, type OpenedDb } from "./open.ts";
 export { errorMessage, type JobOutcome, type JobTick, runOncePerTick } from "./job_ticks.ts";
 export { databaseUnavailable } from "./unavailable.ts";
+export { copyField, CopyText } from "./copy_text.ts";
+export { BinaryCopyWriter, BinaryField, CopyBinary } from "./copy_binary.ts";
 export { BatchedLoader, type BatchedLoaderOptions } from "./batched_loader.ts";
 export { openPglite } from "./pglite.ts";
 export { numberTypes, openPostgres } from "./postgres.ts";

@@ -1,5 +1,6 @@
 /** The embedded backend: PostgreSQL compiled to WebAssembly (PGlite), stored in a folder. */
 import { PGlite, type Transaction, types } from "@electric-sql/pglite";
+import { CopyBinary } from "./copy_binary.ts";
 import { encodeCopyText } from "./copy_text.ts";
 import type { Db, Loadable } from "./db.ts";
 
@@ -30,11 +31,17 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
 function queryable(pg: PGlite | Transaction): Loadable {
   return {
     copyRows: async (table, columns, rows) => {
-      const text = encodeCopyText(rows);
-      if (text === "") return;
-      await pg.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'`, [], {
-        blob: new Blob([text]),
-      });
+      const binary = rows instanceof CopyBinary;
+      if (binary && rows.rows === 0) return;
+      const data = binary ? rows.bytes : encodeCopyText(rows);
+      if (data.length === 0) return;
+      await pg.query(
+        `copy ${table} (${columns.join(", ")}) from '/dev/blob'${
+          binary ? " with (format binary)" : ""
+        }`,
+        [],
+        { blob: new Blob([data]) },
+      );
     },
     query: async <T>(text: string, params: readonly unknown[] = []) =>
       (await pg.query<T>(text, params as unknown[])).rows,

@@ -2,7 +2,10 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
+import { Buffer } from "node:buffer";
+import { CopyBinary } from "./copy_binary.ts";
 import { encodeCopyText } from "./copy_text.ts";
+import { connectSocket, type SocketTarget } from "./postgres_socket.ts";
 import { EngineError } from "../errors.ts";
 import type { Db, Loadable, QueryOptions } from "./db.ts";
 
@@ -30,13 +33,17 @@ export const numberTypes = {
   },
 };
 
+const CONNECT_TIMEOUT_SECONDS = 10;
+
 /** Connects to the PostgreSQL server at `url`; fails with DATABASE_UNAVAILABLE if it cannot. */
 export async function openPostgres(url: string, options: PostgresOptions): Promise<Db> {
   const sql = postgres(url, {
     max: options.poolSize,
     onnotice: () => {},
     types: numberTypes,
-    connect_timeout: 10,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    // postgres.js documents `socket` (a function giving a connected socket) but its types omit it.
+    ...{ socket: (target: SocketTarget) => connectSocket(target, CONNECT_TIMEOUT_SECONDS) },
     // UTC sessions, so date arithmetic is the same on every server and on PGlite.
     // No JIT: the planner overestimates the set-based batch statements by orders
     // of magnitude (joins of CTEs), and compiling each took ~2 s (bench/README.md).
@@ -66,11 +73,16 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
 function queryable(sql: postgres.Sql | postgres.TransactionSql): Loadable {
   return {
     copyRows: async (table, columns, rows) => {
-      const text = encodeCopyText(rows);
-      if (text === "") return;
-      const target = await sql.unsafe(`copy ${table} (${columns.join(", ")}) from stdin`)
-        .writable();
-      await pipeline(Readable.from([text]), target);
+      const binary = rows instanceof CopyBinary;
+      if (binary && rows.rows === 0) return;
+      const data = binary
+        ? Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength)
+        : encodeCopyText(rows);
+      if (data.length === 0) return;
+      const target = await sql.unsafe(
+        `copy ${table} (${columns.join(", ")}) from stdin${binary ? " with (format binary)" : ""}`,
+      ).writable();
+      await pipeline(Readable.from([data]), target);
     },
     query: async <T>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) =>
       // postgres.js types parameters as its own JSON-ish union; ours are plain values.

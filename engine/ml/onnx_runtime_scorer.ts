@@ -29,6 +29,9 @@ export async function createOnnxRuntimeScorer(
   const session = await runtime.InferenceSession.create(bytes, {
     graphOptimizationLevel: "all",
     logSeverityLevel: 3,
+    // onnxruntime's threads otherwise spin, waiting for the next call, on the
+    // cores PostgreSQL and the engine share with them (bench/README.md).
+    extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } },
   });
   const score = async (features: Float32Array, rows: number): Promise<Float64Array> => {
     const batch = batchOf(features, rows, graph.width);

@@ -13,10 +13,10 @@
  * day's first cycle), so each customer has at least one logged prediction per
  * day for monitoring to judge.
  */
-import type { Loadable } from "../db/mod.ts";
+import { BinaryCopyWriter, BinaryField, copyField, CopyText, type Loadable } from "../db/mod.ts";
 import { buildFeatures } from "./features.ts";
 import type { ChurnModel } from "./loaded_model.ts";
-import { explain } from "./trees.ts";
+import { TopContributions } from "./top_contributions.ts";
 
 /** How a batch is scored. */
 export interface PredictOptions {
@@ -48,6 +48,18 @@ export interface PredictResult {
 }
 
 const TOP_CONTRIBUTIONS = 5;
+const LOG_COLUMNS = [
+  "customer_id",
+  "model_version",
+  "probability",
+  "confidence",
+  "confident",
+  "top_features",
+  "top_values",
+  "top_contributions",
+  "cycle_id",
+  "predicted_at",
+] as const;
 // Probabilities are float32 sums read back as float8: equal is equal, give or take rounding.
 const SAME_PROBABILITY = 1e-12;
 
@@ -59,8 +71,15 @@ export async function predictBatch(
 ): Promise<PredictResult> {
   const { model, asOf } = options;
   // The stage already runs a shard per core; parallel workers inside each
-  // shard's query only made the processes fight over the same cores.
-  await tx.query("set local max_parallel_workers_per_gather = 0");
+  // shard's query only made the processes fight over the same cores. The
+  // shard's commit need not wait for its WAL to reach the disk: what it
+  // writes is scored again if lost, and the record of the shard's end is in
+  // the same transaction, so a crash loses both or neither; the cycle's own
+  // end, committed as usual, waits for every shard's WAL before it.
+  await tx.query(
+    `select set_config('max_parallel_workers_per_gather', '0', true),
+       set_config('synchronous_commit', 'off', true)`,
+  );
   const features = await buildFeatures(tx, shard, asOf);
   const rows = features.customerIds.length;
   if (rows === 0) return { predicted: 0, updated: 0, changed: 0, logged: 0, featureBins: [] };
@@ -68,55 +87,58 @@ export async function predictBatch(
   const probabilities = await score(model, features.values, rows, options.inferenceBatchSize);
   const width = model.featureNames.length;
   const threshold = options.changeThreshold ?? 0.1;
-  const index = new Map(model.featureNames.map((name, i) => [name, i]));
-  const log: unknown[][] = [];
-  const latest = new LatestRows();
+  // Which rows are logged: the changed ones, or all of them on the day's first cycle.
+  const loggedRows: number[] = [];
+  const changedRows = new Set<number>();
   for (let r = 0; r < rows; r++) {
+    const before = previous.get(features.customerIds[r]!);
+    const changed = !before || before.model_version !== model.version ||
+      Math.abs(before.probability - probabilities[r]!) > SAME_PROBABILITY;
+    if (changed) changedRows.add(r);
+    if (changed || options.logAll) loggedRows.push(r);
+  }
+  // Each logged row's top contributions, explained four rows at a time.
+  const tops = new TopContributions(model.ensemble, TOP_CONTRIBUTIONS)
+    .explainRows(features.values, loggedRows);
+  // Fields the same on every row, encoded once.
+  const at = BinaryField.timestamp(asOf);
+  const version = BinaryField.text(model.version);
+  const names = model.featureNames.map((name) => BinaryField.text(name));
+  // The log in binary COPY format: the numbers travel as they are, not as decimal text.
+  const log = new BinaryCopyWriter();
+  const topNames: BinaryField[] = [];
+  const topValues = new Float64Array(TOP_CONTRIBUTIONS);
+  const topContributions = new Float64Array(TOP_CONTRIBUTIONS);
+  const latest = new LatestRows(model.version, asOf, at, version);
+  loggedRows.forEach((r, i) => {
     const id = features.customerIds[r]!;
     const p = probabilities[r]!;
-    const before = previous.get(id);
-    const changed = !before || before.model_version !== model.version ||
-      Math.abs(before.probability - p) > SAME_PROBABILITY;
-    if (!changed && !options.logAll) continue;
-    const row = features.values.subarray(r * width, (r + 1) * width);
     const confidence = Math.max(p, 1 - p);
     const confident = confidence >= options.confidenceThreshold;
-    const top = explain(model.ensemble, row, TOP_CONTRIBUTIONS).contributions;
-    log.push([
-      id,
-      model.version,
-      p,
-      confidence,
-      confident,
-      // Array literals: feature names are identifiers, values numbers or NULL.
-      `{${top.map((c) => c.feature).join(",")}}`,
-      `{${top.map((c) => valueOf(row[index.get(c.feature)!]!) ?? "NULL").join(",")}}`,
-      `{${top.map((c) => Math.round(c.contribution * 1e6) / 1e6).join(",")}}`,
-      options.cycleId,
-      asOf,
-    ]);
-    if (!changed) continue;
+    const count = tops.counts[i]!;
+    topNames.length = 0;
+    for (let k = 0; k < count; k++) {
+      const f = tops.features[i * TOP_CONTRIBUTIONS + k]!;
+      topNames.push(names[f]!);
+      // A missing value (NaN) is a NULL in the log's array.
+      topValues[k] = Math.round(features.values[r * width + f]! * 1e4) / 1e4;
+      topContributions[k] = Math.round(tops.contributions[i * TOP_CONTRIBUTIONS + k]! * 1e6) / 1e6;
+    }
+    log.row(LOG_COLUMNS.length).text(id).field(version).float8(p).float8(confidence)
+      .bool(confident).textArray(topNames).float8Array(topValues, count)
+      .float8Array(topContributions, count).int8(options.cycleId).field(at);
+    if (!changedRows.has(r)) return;
+    const before = previous.get(id);
     const moved = !before || Math.abs(p - before.probability) >= threshold;
-    latest.add(id, p, confidence, confident, moved ? before?.probability : null);
-  }
-  await tx.copyRows("churn_prediction_logs", [
-    "customer_id",
-    "model_version",
-    "probability",
-    "confidence",
-    "confident",
-    "top_features",
-    "top_values",
-    "top_contributions",
-    "cycle_id",
-    "predicted_at",
-  ], log);
-  const changed = await latest.write(tx, model.version, asOf);
+    latest.add(id, p, confidence, confident, moved ? before : null);
+  });
+  await tx.copyRows("churn_prediction_logs", LOG_COLUMNS, log.finish());
+  const changed = await latest.write(tx);
   return {
     predicted: rows,
     updated: latest.size,
     changed,
-    logged: log.length,
+    logged: loggedRows.length,
     featureBins: model.binFeatures(features.values, rows),
   };
 }
@@ -149,28 +171,43 @@ async function score(
   return probabilities;
 }
 
-// A missing value is NaN in the model and null in the log.
-function valueOf(x: number): number | null {
-  return Number.isNaN(x) ? null : Math.round(x * 1e4) / 1e4;
-}
-
-/** The changed latest predictions of a batch, as columns for one statement. */
+/**
+ * The changed latest predictions of a batch and their events. A customer
+ * with no latest prediction yet gets one by COPY (binary), as do the events
+ * (text: their payload is JSON): COPY inserts a page of rows at a time,
+ * where an INSERT writes a row at a time (bench/README.md). Rows to replace
+ * go through one upsert. The stage is the only writer of latest predictions
+ * and runs one cycle at a time, so no row appears between the batch's read
+ * and its COPY.
+ */
 class LatestRows {
+  readonly #inserts = new BinaryCopyWriter();
+  readonly #events: string[] = [];
   readonly #ids: string[] = [];
   readonly #probabilities: number[] = [];
   readonly #confidences: number[] = [];
   // Text, not boolean: the PostgreSQL driver cannot send an array of booleans.
   readonly #confident: string[] = [];
-  readonly #events: Array<
-    { id: string; probability: number; previous: number | undefined; confident: boolean }
-  > = [];
+  readonly #eventVersion: string;
+  readonly #eventTime: string;
+
+  /** `at` and `version`: the prediction time and model version as binary fields. */
+  constructor(
+    readonly modelVersion: string,
+    readonly asOf: Date,
+    readonly at: BinaryField,
+    readonly version: BinaryField,
+  ) {
+    this.#eventVersion = copyField(JSON.stringify(modelVersion));
+    this.#eventTime = asOf.toISOString();
+  }
 
   get size(): number {
-    return this.#ids.length;
+    return this.#inserts.rows + this.#ids.length;
   }
 
   /**
-   * Adds a changed prediction; `eventPrevious` is the previous probability an
+   * Adds a changed prediction of `id`; `event` is the previous prediction an
    * event reports (undefined for a first prediction), or null for no event.
    */
   add(
@@ -178,58 +215,64 @@ class LatestRows {
     probability: number,
     confidence: number,
     confident: boolean,
-    eventPrevious: number | null | undefined,
+    event: { probability: number } | null | undefined,
   ): void {
-    this.#ids.push(id);
-    this.#probabilities.push(probability);
-    this.#confidences.push(confidence);
-    this.#confident.push(String(confident));
-    if (eventPrevious !== null) {
-      this.#events.push({ id, probability, previous: eventPrevious, confident });
+    if (event === undefined) {
+      this.#inserts.row(6).text(id).field(this.version).float8(probability).float8(confidence)
+        .bool(confident).field(this.at);
+    } else {
+      this.#ids.push(id);
+      this.#probabilities.push(probability);
+      this.#confidences.push(confidence);
+      this.#confident.push(String(confident));
     }
+    if (event === null) return;
+    const previous = event === undefined ? "null" : String(round4(event.probability));
+    this.#events.push(
+      `churn.predicted\t${copyField(id)}\t{"probability":${round4(probability)},` +
+        `"previousProbability":${previous},"confident":${confident},` +
+        `"modelVersion":${this.#eventVersion}}\t${this.#eventTime}\n`,
+    );
   }
 
-  /** Upserts the rows and inserts their events in one statement; returns the events written. */
-  async write(tx: Loadable, modelVersion: string, asOf: Date): Promise<number> {
-    if (this.size === 0) return 0;
-    // Scalar arrays, not an array of JSON documents: parsing those cost more than the inserts.
-    const [written] = await tx.query<{ events: number }>(WRITE_LATEST, [
-      this.#ids,
-      this.#probabilities,
-      this.#confidences,
-      this.#confident,
-      modelVersion,
-      asOf,
-      this.#events.map((e) => e.id),
-      this.#events.map((e) => e.probability),
-      this.#events.map((e) => e.previous ?? null),
-      this.#events.map((e) => String(e.confident)),
-    ]);
-    return Number(written?.events ?? 0);
+  /** Writes the rows and their events; returns the events written. */
+  async write(tx: Loadable): Promise<number> {
+    await tx.copyRows("churn_predictions_latest", [
+      "customer_id",
+      "model_version",
+      "probability",
+      "confidence",
+      "confident",
+      "predicted_at",
+    ], this.#inserts.finish());
+    if (this.#ids.length > 0) {
+      // Scalar arrays, not an array of JSON documents: parsing those cost more than the rows.
+      await tx.query(REPLACE_LATEST, [
+        this.#ids,
+        this.#probabilities,
+        this.#confidences,
+        this.#confident,
+        this.modelVersion,
+        this.asOf,
+      ]);
+    }
+    await tx.copyRows(
+      "event_log",
+      ["type", "customer_id", "payload", "occurred_at"],
+      new CopyText(this.#events.join("")),
+    );
+    return this.#events.length;
   }
 }
 
-const WRITE_LATEST = `
-  with upserted as (
-    insert into churn_predictions_latest (customer_id, model_version, probability, confidence,
-      confident, predicted_at)
-    select customer_id, $5, probability, confidence, confident::boolean, $6
-    from unnest($1::text[], $2::float8[], $3::float8[], $4::text[])
-      as t(customer_id, probability, confidence, confident)
-    on conflict (customer_id) do update set model_version = excluded.model_version,
-      probability = excluded.probability, confidence = excluded.confidence,
-      confident = excluded.confident, predicted_at = excluded.predicted_at
-    returning 1
-  ), events as (
-    insert into event_log (type, customer_id, payload, occurred_at)
-    select 'churn.predicted', customer_id,
-      jsonb_build_object('probability', round(probability::numeric, 4),
-        'previousProbability', round(previous::numeric, 4), 'confident', confident::boolean,
-        'modelVersion', $5::text),
-      $6
-    from unnest($7::text[], $8::float8[], $9::float8[], $10::text[])
-      as e(customer_id, probability, previous, confident)
-    returning 1
-  )
-  select (select count(*)::int from upserted) as updated,
-    (select count(*)::int from events) as events`;
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+const REPLACE_LATEST = `
+  insert into churn_predictions_latest (customer_id, model_version, probability, confidence,
+    confident, predicted_at)
+  select customer_id, $5, probability, confidence, confident::boolean, $6
+  from unnest($1::text[], $2::float8[], $3::float8[], $4::text[])
+    as t(customer_id, probability, confidence, confident)
+  on conflict (customer_id) do update set model_version = excluded.model_version,
+    probability = excluded.probability, confidence = excluded.confidence,
+    confident = excluded.confident, predicted_at = excluded.predicted_at`;

@@ -7,7 +7,8 @@
  * NaN — goes where the node says), so it can stand in where onnxruntime
  * cannot load, and it explains each prediction by its path through the trees.
  */
-import { attribute, flatTrees } from "./tree_paths.ts";
+import { TopContributions } from "./top_contributions.ts";
+import { flatTrees } from "./tree_paths.ts";
 
 /**
  * One tree as parallel arrays, node 0 the root. A node is a leaf when
@@ -113,16 +114,14 @@ export function explain(
   row: ArrayLike<number>,
   limit = Infinity,
 ): { bias: number; contributions: Contribution[] } {
-  const flat = flatTrees(model);
-  const byFeature = new Float64Array(model.featureNames.length);
-  attribute(flat, row, byFeature);
-  const order: number[] = [];
-  for (let i = 0; i < byFeature.length; i++) if (byFeature[i] !== 0) order.push(i);
-  // Stable: equal effects keep feature order.
-  order.sort((a, b) => Math.abs(byFeature[b]!) - Math.abs(byFeature[a]!));
-  const contributions = order.slice(0, limit).map((i) => ({
-    feature: model.featureNames[i]!,
-    contribution: byFeature[i]!,
-  }));
-  return { bias: flat.bias, contributions };
+  const top = new TopContributions(model, Math.min(limit, model.featureNames.length));
+  const count = top.explain(row);
+  const contributions: Contribution[] = [];
+  for (let k = 0; k < count; k++) {
+    contributions.push({
+      feature: model.featureNames[top.features[k]!]!,
+      contribution: top.contributions[k]!,
+    });
+  }
+  return { bias: flatTrees(model).bias, contributions };
 }
