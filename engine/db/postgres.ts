@@ -1,10 +1,9 @@
 /** The PostgreSQL backend, on postgres.js. */
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { Buffer } from "node:buffer";
 import { CopyBinary } from "./copy_binary.ts";
 import { encodeCopyText } from "./copy_text.ts";
+import { copyIn } from "./postgres_copy.ts";
 import { connectSocket, type SocketTarget } from "./postgres_socket.ts";
 import { EngineError } from "../errors.ts";
 import type { Db, Loadable, QueryOptions } from "./db.ts";
@@ -79,10 +78,7 @@ function queryable(sql: postgres.Sql | postgres.TransactionSql): Loadable {
         ? Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength)
         : encodeCopyText(rows);
       if (data.length === 0) return;
-      const target = await sql.unsafe(
-        `copy ${table} (${columns.join(", ")}) from stdin${binary ? " with (format binary)" : ""}`,
-      ).writable();
-      await pipeline(Readable.from([data]), target);
+      await copyIn(sql, table, columns, data, binary);
     },
     query: async <T>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) =>
       // postgres.js types parameters as its own JSON-ish union; ours are plain values.

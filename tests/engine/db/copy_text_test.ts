@@ -1,4 +1,4 @@
-import { assertEquals } from "../../helpers/assert.ts";
+import { assert, assertEquals, assertMatch } from "../../helpers/assert.ts";
 import { withTestDb } from "../../helpers/db.ts";
 import { copyField, CopyText } from "../../../engine/db/mod.ts";
 
@@ -37,5 +37,23 @@ Deno.test("COPY of rows and of the same rows as text load the same table", async
     // An empty text loads nothing.
     await db.copyRows("copied", ["id"], new CopyText(""));
     assertEquals((await db.query("select 1 from copied")).length, AWKWARD.length * 2);
+  });
+});
+
+Deno.test("a COPY the server refuses rejects with its reason, and loads nothing", async () => {
+  await withTestDb(async (db) => {
+    await db.exec("create table copied (id text primary key)");
+    await db.copyRows("copied", ["id"], [["sup_1"]]);
+    // A duplicate key, found after the last row was sent: the load must still settle.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      db.copyRows("copied", ["id"], [["sup_2"], ["sup_1"]]).then(() => "loaded", (e) => e),
+      new Promise((resolve) => timer = setTimeout(() => resolve("never settled"), 20_000)),
+    ]);
+    clearTimeout(timer);
+    assert(outcome instanceof Error, `the load was refused, not ${outcome}`);
+    assertMatch(outcome.message, /duplicate key/);
+    const ids = await db.query<{ id: string }>("select id from copied order by id");
+    assertEquals(ids.map((r) => r.id), ["sup_1"]);
   });
 });
