@@ -13,8 +13,9 @@
  * day's first cycle), so each customer has at least one logged prediction per
  * day for monitoring to judge.
  */
-import { BinaryCopyWriter, BinaryField, copyField, CopyText, type Loadable } from "../db/mod.ts";
+import { BinaryCopyWriter, BinaryField, type Loadable } from "../db/mod.ts";
 import { buildFeatures } from "./features.ts";
+import { LatestPredictionWrites } from "./latest_predictions.ts";
 import type { ChurnModel } from "./loaded_model.ts";
 import { TopContributions } from "./top_contributions.ts";
 
@@ -109,7 +110,7 @@ export async function predictBatch(
   const topNames: BinaryField[] = [];
   const topValues = new Float64Array(TOP_CONTRIBUTIONS);
   const topContributions = new Float64Array(TOP_CONTRIBUTIONS);
-  const latest = new LatestRows(model.version, asOf, at, version);
+  const latest = new LatestPredictionWrites(model.version, asOf);
   loggedRows.forEach((r, i) => {
     const id = features.customerIds[r]!;
     const p = probabilities[r]!;
@@ -170,109 +171,3 @@ async function score(
   }
   return probabilities;
 }
-
-/**
- * The changed latest predictions of a batch and their events. A customer
- * with no latest prediction yet gets one by COPY (binary), as do the events
- * (text: their payload is JSON): COPY inserts a page of rows at a time,
- * where an INSERT writes a row at a time (bench/README.md). Rows to replace
- * go through one upsert. The stage is the only writer of latest predictions
- * and runs one cycle at a time, so no row appears between the batch's read
- * and its COPY.
- */
-class LatestRows {
-  readonly #inserts = new BinaryCopyWriter();
-  readonly #events: string[] = [];
-  readonly #ids: string[] = [];
-  readonly #probabilities: number[] = [];
-  readonly #confidences: number[] = [];
-  // Text, not boolean: the PostgreSQL driver cannot send an array of booleans.
-  readonly #confident: string[] = [];
-  readonly #eventVersion: string;
-  readonly #eventTime: string;
-
-  /** `at` and `version`: the prediction time and model version as binary fields. */
-  constructor(
-    readonly modelVersion: string,
-    readonly asOf: Date,
-    readonly at: BinaryField,
-    readonly version: BinaryField,
-  ) {
-    this.#eventVersion = copyField(JSON.stringify(modelVersion));
-    this.#eventTime = asOf.toISOString();
-  }
-
-  get size(): number {
-    return this.#inserts.rows + this.#ids.length;
-  }
-
-  /**
-   * Adds a changed prediction of `id`; `event` is the previous prediction an
-   * event reports (undefined for a first prediction), or null for no event.
-   */
-  add(
-    id: string,
-    probability: number,
-    confidence: number,
-    confident: boolean,
-    event: { probability: number } | null | undefined,
-  ): void {
-    if (event === undefined) {
-      this.#inserts.row(6).text(id).field(this.version).float8(probability).float8(confidence)
-        .bool(confident).field(this.at);
-    } else {
-      this.#ids.push(id);
-      this.#probabilities.push(probability);
-      this.#confidences.push(confidence);
-      this.#confident.push(String(confident));
-    }
-    if (event === null) return;
-    const previous = event === undefined ? "null" : String(round4(event.probability));
-    this.#events.push(
-      `churn.predicted\t${copyField(id)}\t{"probability":${round4(probability)},` +
-        `"previousProbability":${previous},"confident":${confident},` +
-        `"modelVersion":${this.#eventVersion}}\t${this.#eventTime}\n`,
-    );
-  }
-
-  /** Writes the rows and their events; returns the events written. */
-  async write(tx: Loadable): Promise<number> {
-    await tx.copyRows("churn_predictions_latest", [
-      "customer_id",
-      "model_version",
-      "probability",
-      "confidence",
-      "confident",
-      "predicted_at",
-    ], this.#inserts.finish());
-    if (this.#ids.length > 0) {
-      // Scalar arrays, not an array of JSON documents: parsing those cost more than the rows.
-      await tx.query(REPLACE_LATEST, [
-        this.#ids,
-        this.#probabilities,
-        this.#confidences,
-        this.#confident,
-        this.modelVersion,
-        this.asOf,
-      ]);
-    }
-    await tx.copyRows(
-      "event_log",
-      ["type", "customer_id", "payload", "occurred_at"],
-      new CopyText(this.#events.join("")),
-    );
-    return this.#events.length;
-  }
-}
-
-const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
-
-const REPLACE_LATEST = `
-  insert into churn_predictions_latest (customer_id, model_version, probability, confidence,
-    confident, predicted_at)
-  select customer_id, $5, probability, confidence, confident::boolean, $6
-  from unnest($1::text[], $2::float8[], $3::float8[], $4::text[])
-    as t(customer_id, probability, confidence, confident)
-  on conflict (customer_id) do update set model_version = excluded.model_version,
-    probability = excluded.probability, confidence = excluded.confidence,
-    confident = excluded.confident, predicted_at = excluded.predicted_at`;

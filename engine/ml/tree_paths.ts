@@ -78,7 +78,6 @@ let rounded = new Float64Array(64);
  * row goes is a coin toss to the processor, and a wrong guess cost more
  * than the comparison (bench/README.md, "Churn prediction").
  */
-// deno-fmt-ignore
 const step = (flat: FlatTrees, node: number, child: number, x: number): number =>
   child + (+(x > flat.threshold[node]!) | (+(x !== x) & flat.missingRight[node]!));
 
