@@ -1,7 +1,6 @@
 /** The embedded backend: PostgreSQL compiled to WebAssembly (PGlite), stored in a folder. */
 import { PGlite, type Transaction, types } from "@electric-sql/pglite";
-import { CopyBinary } from "./copy_binary.ts";
-import { encodeCopyText } from "./copy_text.ts";
+import { copyPayload, copyStatement } from "./copy_payload.ts";
 import type { Db, Loadable } from "./db.ts";
 
 /** Opens (creating on first use) the PGlite database stored in `dataDir`, or in memory. */
@@ -31,17 +30,11 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
 function queryable(pg: PGlite | Transaction): Loadable {
   return {
     copyRows: async (table, columns, rows) => {
-      const binary = rows instanceof CopyBinary;
-      if (binary && rows.rows === 0) return;
-      const data = binary ? rows.bytes : encodeCopyText(rows);
-      if (data.length === 0) return;
-      await pg.query(
-        `copy ${table} (${columns.join(", ")}) from '/dev/blob'${
-          binary ? " with (format binary)" : ""
-        }`,
-        [],
-        { blob: new Blob([data]) },
-      );
+      const payload = copyPayload(rows);
+      if (!payload) return;
+      await pg.query(copyStatement(table, columns, "'/dev/blob'", payload.binary), [], {
+        blob: new Blob([payload.data]),
+      });
     },
     query: async <T>(text: string, params: readonly unknown[] = []) =>
       (await pg.query<T>(text, params as unknown[])).rows,

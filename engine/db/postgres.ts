@@ -1,8 +1,6 @@
 /** The PostgreSQL backend, on postgres.js. */
 import postgres from "postgres";
-import { Buffer } from "node:buffer";
-import { CopyBinary } from "./copy_binary.ts";
-import { encodeCopyText } from "./copy_text.ts";
+import { copyPayload } from "./copy_payload.ts";
 import { copyIn } from "./postgres_copy.ts";
 import { connectSocket, type SocketTarget } from "./postgres_socket.ts";
 import { EngineError } from "../errors.ts";
@@ -72,13 +70,8 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
 function queryable(sql: postgres.Sql | postgres.TransactionSql): Loadable {
   return {
     copyRows: async (table, columns, rows) => {
-      const binary = rows instanceof CopyBinary;
-      if (binary && rows.rows === 0) return;
-      const data = binary
-        ? Buffer.from(rows.bytes.buffer, rows.bytes.byteOffset, rows.bytes.byteLength)
-        : encodeCopyText(rows);
-      if (data.length === 0) return;
-      await copyIn(sql, table, columns, data, binary);
+      const payload = copyPayload(rows);
+      if (payload) await copyIn(sql, table, columns, payload.data, payload.binary);
     },
     query: async <T>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) =>
       // postgres.js types parameters as its own JSON-ish union; ours are plain values.

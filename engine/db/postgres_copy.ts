@@ -7,9 +7,11 @@
  * stream never finishes: the caller would wait forever. The rejection is
  * caught here, where the query object reports it, and ends the wait.
  */
+import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type postgres from "postgres";
+import { copyStatement } from "./copy_payload.ts";
 
 /** Loads `data` (text, or binary when `binary`) into `table` with COPY; rejects with the server's error. */
 export async function copyIn(
@@ -19,9 +21,7 @@ export async function copyIn(
   data: string | Uint8Array,
   binary: boolean,
 ): Promise<void> {
-  const query = sql.unsafe(
-    `copy ${table} (${columns.join(", ")}) from stdin${binary ? " with (format binary)" : ""}`,
-  );
+  const query = sql.unsafe(copyStatement(table, columns, "stdin", binary));
   let refused: (error: unknown) => void = () => {};
   const refusal = new Promise<never>((_, reject) => refused = reject);
   // Also reported when the stream failed first; that rejection is the one awaited then.
@@ -34,5 +34,9 @@ export async function copyIn(
     reject(error);
   };
   const target = await query.writable();
-  await Promise.race([pipeline(Readable.from([data]), target), refusal]);
+  // Bytes as a Node Buffer: what postgres.js's stream copies into its messages.
+  const chunk = typeof data === "string"
+    ? data
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  await Promise.race([pipeline(Readable.from([chunk]), target), refusal]);
 }
