@@ -90,12 +90,12 @@ export async function predictBatch(
   const threshold = options.changeThreshold ?? 0.1;
   // Which rows are logged: the changed ones, or all of them on the day's first cycle.
   const loggedRows: number[] = [];
-  const changedRows = new Set<number>();
+  const changedRows = new Uint8Array(rows);
   for (let r = 0; r < rows; r++) {
     const before = previous.get(features.customerIds[r]!);
     const changed = !before || before.model_version !== model.version ||
       Math.abs(before.probability - probabilities[r]!) > SAME_PROBABILITY;
-    if (changed) changedRows.add(r);
+    changedRows[r] = changed ? 1 : 0;
     if (changed || options.logAll) loggedRows.push(r);
   }
   // Each logged row's top contributions, explained four rows at a time.
@@ -128,7 +128,7 @@ export async function predictBatch(
     log.row(LOG_COLUMNS.length).text(id).field(version).float8(p).float8(confidence)
       .bool(confident).textArray(topNames).float8Array(topValues, count)
       .float8Array(topContributions, count).int8(options.cycleId).field(at);
-    if (!changedRows.has(r)) return;
+    if (changedRows[r] === 0) return;
     const before = previous.get(id);
     const moved = !before || Math.abs(p - before.probability) >= threshold;
     latest.add(id, p, confidence, confident, moved ? before : null);

@@ -18,14 +18,12 @@ export interface RowContributions {
   contributions: Float64Array;
 }
 
-/** Explains rows of one model; `features` and `contributions` hold the last row's top `count`. */
+/** Explains rows of one model; `features` and `contributions` hold the last row's top ones. */
 export class TopContributions {
   /** Feature positions, largest effect first. */
   readonly features: Int32Array;
   /** Their log-odds contributions. */
   readonly contributions: Float64Array;
-  /** How many of the buffers the last row filled (features with no effect are left out). */
-  count = 0;
   readonly #flat: FlatTrees;
   readonly #width: number;
   readonly #byFeature: Float64Array;
@@ -43,21 +41,12 @@ export class TopContributions {
     this.contributions = new Float64Array(limit);
   }
 
-  /** Explains `row`; returns how many contributions it kept. */
+  /** Explains `row`; returns how many contributions it kept (features with no effect are left out). */
   explain(row: ArrayLike<number>): number {
     const byFeature = this.#byFeature;
     byFeature.fill(0);
     attribute(this.#flat, row, byFeature);
-    this.count = selectTop(
-      byFeature,
-      0,
-      this.#width,
-      this.limit,
-      this.features,
-      this.contributions,
-      0,
-    );
-    return this.count;
+    return selectTop(byFeature, 0, this.#width, this.limit, this.features, this.contributions, 0);
   }
 
   /** Explains the rows at positions `rows` of `values` (rows of the model's width, one after another). */
